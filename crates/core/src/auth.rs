@@ -1,0 +1,145 @@
+//! Authentication: user passwords (argon2) and app passwords, a short-lived cache of verified
+//! credentials so that HTTP Basic on every request stays cheap, and a throttle on failures.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use calvault_store::{AppPassword, User, UserId};
+use sha2::{Digest, Sha256};
+
+use crate::app_passwords::secret_hash;
+use crate::{CoreError, Result, Vault, password};
+
+/// How long verified credentials are trusted without running argon2 again.
+const CACHE_TTL: Duration = Duration::from_secs(300);
+/// Failures allowed per client address and per user name within `FAILURE_WINDOW`.
+const MAX_FAILURES: usize = 10;
+const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+/// Bounds on the in-memory tables, so a flood of guesses cannot grow them without end.
+const MAX_ENTRIES: usize = 100_000;
+
+/// Who signed in, and with which app password if any.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub app_password: Option<AppPassword>,
+}
+
+#[derive(Default)]
+pub(crate) struct AuthState {
+    verified: Mutex<HashMap<[u8; 32], (Credentials, Instant)>>,
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+fn cache_key(name: &str, secret: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(name.as_bytes());
+    hasher.update([0]);
+    hasher.update(secret.as_bytes());
+    hasher.finalize().into()
+}
+
+impl AuthState {
+    fn cached(&self, key: &[u8; 32]) -> Option<Credentials> {
+        let verified = self.verified.lock().ok()?;
+        verified.get(key).filter(|(_, at)| at.elapsed() < CACHE_TTL).map(|(c, _)| c.clone())
+    }
+
+    fn remember(&self, key: [u8; 32], credentials: Credentials) {
+        if let Ok(mut verified) = self.verified.lock() {
+            if verified.len() >= MAX_ENTRIES {
+                verified.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+            }
+            if verified.len() < MAX_ENTRIES {
+                verified.insert(key, (credentials, Instant::now()));
+            }
+        }
+    }
+
+    fn forget_user(&self, user: UserId) {
+        if let Ok(mut verified) = self.verified.lock() {
+            verified.retain(|_, (c, _)| c.user.id != user);
+        }
+    }
+
+    /// Seconds to wait when `key` failed too often lately.
+    fn blocked_for(&self, key: &str) -> Option<u64> {
+        let failures = self.failures.lock().ok()?;
+        let recent: Vec<&Instant> = failures.get(key)?.iter().filter(|at| at.elapsed() < FAILURE_WINDOW).collect();
+        if recent.len() < MAX_FAILURES {
+            return None;
+        }
+        let oldest = recent.iter().map(|at| at.elapsed()).max().unwrap_or_default();
+        Some(FAILURE_WINDOW.saturating_sub(oldest).as_secs().max(1))
+    }
+
+    fn record_failure(&self, key: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            if failures.len() >= MAX_ENTRIES {
+                failures.retain(|_, times| times.iter().any(|at| at.elapsed() < FAILURE_WINDOW));
+            }
+            let times = failures.entry(key.to_string()).or_default();
+            times.retain(|at| at.elapsed() < FAILURE_WINDOW);
+            times.push(Instant::now());
+        }
+    }
+}
+
+impl Vault {
+    /// Checks a user name and a secret (the user's password or one of its app passwords) from
+    /// `client` (an address). Too many failures from the client or for the name within a
+    /// minute are refused with `TooManyAttempts` before any check runs.
+    pub async fn authenticate(&self, name: &str, secret: &str, client: &str) -> Result<Credentials> {
+        let client_key = format!("client:{client}");
+        let name_key = format!("user:{name}");
+        for key in [&client_key, &name_key] {
+            if let Some(retry_after) = self.auth.blocked_for(key) {
+                return Err(CoreError::TooManyAttempts { retry_after });
+            }
+        }
+        let key = cache_key(name, secret);
+        if let Some(credentials) = self.auth.cached(&key) {
+            return Ok(credentials);
+        }
+        match self.verify(name, secret).await? {
+            Some(credentials) => {
+                if let Some(app) = &credentials.app_password {
+                    self.store.touch_app_password(app.id, crate::now()).await?;
+                }
+                self.auth.remember(key, credentials.clone());
+                Ok(credentials)
+            }
+            None => {
+                self.auth.record_failure(&client_key);
+                self.auth.record_failure(&name_key);
+                Err(CoreError::BadCredentials)
+            }
+        }
+    }
+
+    async fn verify(&self, name: &str, secret: &str) -> Result<Option<Credentials>> {
+        let Some(user) = self.store.user_by_name(name).await? else {
+            // Spend the same time as for a real user, so timing does not tell who exists.
+            let _ = check_password_blocking(secret.to_string(), DUMMY_HASH.to_string()).await;
+            return Ok(None);
+        };
+        if let Some(app) = self.store.app_password_by_secret(user.id, &secret_hash(secret)).await? {
+            return Ok(Some(Credentials { user, app_password: Some(app) }));
+        }
+        let valid = check_password_blocking(secret.to_string(), user.password_hash.clone()).await;
+        Ok(valid.then_some(Credentials { user, app_password: None }))
+    }
+
+    /// Drops cached credentials of a user (after a password change or a revocation).
+    pub(crate) fn forget_credentials_of(&self, user: UserId) {
+        self.auth.forget_user(user);
+    }
+}
+
+async fn check_password_blocking(secret: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || password::verify(&secret, &hash)).await.unwrap_or(false)
+}
+
+/// An argon2id hash of a random string: verified against when the user does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$Yk8nqK1b2QvYw4nKq3VZ1m0fQ2q0o5b6pXo7Y8a3cFQ";

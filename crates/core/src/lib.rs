@@ -1,0 +1,74 @@
+//! The domain of calvault: users, calendars, access, and the safety policies (trash,
+//! snapshots, twin detection, dedupe, archive, retention). The only code that changes the store.
+
+mod access;
+mod archive;
+mod calendars;
+mod dedupe;
+mod error;
+mod export;
+mod import;
+mod objects;
+mod password;
+mod policy;
+mod retention;
+mod snapshots;
+mod trash;
+mod users;
+
+pub use access::{Access, Actor};
+pub use archive::{ARCHIVE_CALENDAR, ArchiveReport};
+pub use calendars::{CalendarPath, DEFAULT_CALENDAR};
+pub use dedupe::{DedupeGroup, DedupeReport};
+pub use error::CoreError;
+pub use import::ImportItem;
+pub use import::{ImportOutcome, ImportReport};
+pub use objects::Condition;
+pub use objects::{ETag, PutOutcome};
+pub use password::random_password;
+pub use policy::Policy;
+pub use retention::RetentionReport;
+pub use snapshots::{DiffEntry, RestoreReport, SnapshotDiff};
+
+pub use calvault_store as store;
+
+use calvault_store::{Origin, Store, Timestamp};
+use std::sync::Arc;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// The domain service: every protocol, page and command goes through it.
+#[derive(Clone)]
+pub struct Vault {
+    store: Arc<dyn Store>,
+    policy: Policy,
+}
+
+impl Vault {
+    pub fn new(store: Arc<dyn Store>, policy: Policy) -> Self {
+        Vault { store, policy }
+    }
+
+    /// Read access to the store for queries no domain rule guards (listings, health).
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+/// The current time in unix seconds.
+pub fn now() -> Timestamp {
+    chrono::Utc::now().timestamp()
+}
+
+fn origin(source: &str, note: Option<String>) -> Origin {
+    Origin {
+        at: now(),
+        source: source.to_string(),
+        device_id: None,
+        note,
+    }
+}
