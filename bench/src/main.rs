@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use calvault_core::{Access, Actor, CalendarPath, Condition, Policy, Vault};
+use calvault_core::{Access, Actor, CalendarPath, Client, Condition, Policy, Vault};
 use calvault_store::{PostgresStore, SqliteStore, Store};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -91,7 +91,7 @@ async fn changes_since(backend: Backend, events: usize, iterations: usize) -> an
                 &object.meta.name,
                 &changed,
                 &Condition::default(),
-                "bench",
+                &Client::new("bench"),
             )
             .await?;
     }

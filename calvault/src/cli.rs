@@ -45,6 +45,21 @@ pub enum Command {
     Dedupe(DedupeArgs),
     /// Move events that ended before a date into the user's archive calendar.
     Archive(ArchiveArgs),
+    /// App passwords: one secret per device, revocable on its own.
+    #[command(subcommand, name = "app-password")]
+    AppPassword(AppPasswordCommand),
+    /// List a user's devices (CalDAV clients and SyncML devices) with their last sync.
+    Devices { user: String },
+    /// Show a user's alerts (mass deletions and the command that undoes them).
+    Alerts {
+        user: String,
+        /// Include alerts already dealt with.
+        #[arg(long)]
+        all: bool,
+        /// Mark this alert as dealt with.
+        #[arg(long, value_name = "ID")]
+        dismiss: Option<i64>,
+    },
     /// Compact old revisions and expire old automatic snapshots now.
     Retention,
     /// Check the integrity of the store.
@@ -111,6 +126,31 @@ pub enum CalendarCommand {
         /// USER/CALENDAR
         path: String,
     },
+    /// Share a calendar with another user: it appears in their home as OWNER_CALENDAR.
+    Share {
+        /// USER/CALENDAR
+        path: String,
+        /// The user to share with.
+        other: String,
+        /// `read` or `read-write`.
+        access: String,
+    },
+    /// Stop sharing a calendar with a user.
+    Unshare {
+        /// USER/CALENDAR
+        path: String,
+        other: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppPasswordCommand {
+    /// Create an app password for a device and print it once.
+    Add { user: String, name: String },
+    /// List a user's app passwords (never their secrets).
+    List { user: String },
+    /// Revoke an app password: the device using it is refused from then on.
+    Revoke { user: String, name: String },
 }
 
 #[derive(Debug, Args)]

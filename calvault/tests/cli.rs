@@ -515,3 +515,67 @@ fn bad_configuration_is_a_clear_error() {
     let error = cli.fails(&["--config", "/no/such.toml", "check"]);
     assert!(error.contains("cannot read /no/such.toml"), "{error}");
 }
+
+#[test]
+fn sharing_app_passwords_devices_and_alerts() {
+    let cli = Cli::new();
+    cli.add_alice();
+    cli.ok(&["user", "add", "bob"]);
+    let shared = cli.ok(&["calendar", "share", "alice", "bob", "read"]);
+    assert!(
+        shared.contains("shared with bob (read); it appears in their home as alice_calendar"),
+        "{shared}"
+    );
+    assert!(
+        cli.fails(&["calendar", "share", "alice", "bob", "everything"])
+            .contains("use read or read-write")
+    );
+    assert!(
+        cli.fails(&["calendar", "share", "alice", "alice", "read"])
+            .contains("owner")
+    );
+    cli.ok(&["calendar", "unshare", "alice", "bob"]);
+    assert!(
+        cli.fails(&["calendar", "unshare", "alice", "bob"])
+            .contains("not found")
+    );
+
+    let added = cli.ok(&["app-password", "add", "alice", "iphone"]);
+    let secret = added
+        .split(": ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .expect("the secret is printed");
+    assert_eq!(
+        secret.len(),
+        29,
+        "24 characters in groups of four: {secret}"
+    );
+    assert!(
+        cli.fails(&["app-password", "add", "alice", "iphone"])
+            .contains("already exists")
+    );
+    let list = cli.ok(&["app-password", "list", "alice"]);
+    assert!(
+        list.starts_with("iphone\tcreated ")
+            && list.contains("never used")
+            && !list.contains(secret),
+        "{list}"
+    );
+    cli.ok(&["app-password", "revoke", "alice", "iphone"]);
+    assert!(cli.ok(&["app-password", "list", "alice"]).is_empty());
+    assert!(
+        cli.fails(&["app-password", "revoke", "alice", "iphone"])
+            .contains("not found")
+    );
+
+    assert!(
+        cli.ok(&["devices", "alice"])
+            .contains("no device has connected as alice yet")
+    );
+    assert!(cli.ok(&["alerts", "alice"]).contains("no alerts for alice"));
+    assert!(
+        cli.fails(&["alerts", "alice", "--dismiss", "999"])
+            .contains("alert 999 not found")
+    );
+}

@@ -1,7 +1,7 @@
 //! `calvault calendar list|create|delete|restore`.
 
 use calvault_core::{Actor, CalendarPath, Vault};
-use calvault_store::CalendarPatch;
+use calvault_store::{CalendarPatch, ShareAccess};
 
 use crate::cli::CalendarCommand;
 
@@ -48,6 +48,29 @@ pub async fn run(vault: &Vault, command: CalendarCommand) -> anyhow::Result<()> 
             println!(
                 "calendar {path} moved to the trash (bring it back with: calvault calendar restore {path})"
             );
+        }
+        CalendarCommand::Share {
+            path,
+            other,
+            access,
+        } => {
+            let path = CalendarPath::parse(&path)?;
+            let Some(access) = ShareAccess::parse(&access) else {
+                anyhow::bail!("invalid access {access:?}: use read or read-write");
+            };
+            let share = vault
+                .share_calendar(Actor::Admin, &path, &other, access)
+                .await?;
+            println!(
+                "calendar {path} shared with {other} ({}); it appears in their home as {}",
+                share.access.as_str(),
+                share.mount_name
+            );
+        }
+        CalendarCommand::Unshare { path, other } => {
+            let path = CalendarPath::parse(&path)?;
+            vault.unshare_calendar(Actor::Admin, &path, &other).await?;
+            println!("calendar {path} no longer shared with {other}");
         }
         CalendarCommand::Restore { path } => {
             let path = CalendarPath::parse(&path)?;

@@ -1,8 +1,11 @@
 //! One module per subcommand; each prints its result and returns an error for a non-zero exit.
 
+mod alerts;
+mod app_password;
 mod archive;
 mod calendar;
 mod dedupe;
+mod devices;
 mod export;
 mod import;
 mod snapshot;
@@ -28,6 +31,9 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Trash(command) => trash::run(&vault, command).await,
         Command::Dedupe(args) => dedupe::run(&vault, args).await,
         Command::Archive(args) => archive::run(&vault, args).await,
+        Command::AppPassword(command) => app_password::run(&vault, command).await,
+        Command::Devices { user } => devices::run(&vault, &user).await,
+        Command::Alerts { user, all, dismiss } => alerts::run(&vault, &user, all, dismiss).await,
         Command::Retention => retention(&vault).await,
         Command::Check => check(&vault).await,
     }

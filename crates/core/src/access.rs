@@ -1,6 +1,6 @@
 //! The one access check: who may read or change which calendar.
 
-use calvault_store::{Calendar, UserId};
+use calvault_store::{Calendar, ShareAccess, UserId};
 
 use crate::{CoreError, Result, Vault};
 
@@ -20,18 +20,33 @@ pub enum Access {
 }
 
 impl Vault {
-    /// Fails with NotFound (never Forbidden, so names do not leak) unless `actor` may use the
-    /// calendar with `access`.
+    /// The access `actor` has to `calendar`: all for its owner and the operator, what a share
+    /// grants for others, none otherwise.
+    pub async fn access_to(&self, actor: Actor, calendar: &Calendar) -> Result<Option<Access>> {
+        let user = match actor {
+            Actor::Admin => return Ok(Some(Access::Write)),
+            Actor::User(id) if id == calendar.user_id => return Ok(Some(Access::Write)),
+            Actor::User(id) => id,
+        };
+        let share = self.store.share(calendar.id, user).await?;
+        Ok(share.map(|s| match s.access {
+            ShareAccess::Read => Access::Read,
+            ShareAccess::ReadWrite => Access::Write,
+        }))
+    }
+
+    /// Fails unless `actor` may use the calendar with `access`: NotFound when the actor may
+    /// not even see it (so names do not leak), Forbidden when it may read but not write.
     pub(crate) async fn check_access(
         &self,
         actor: Actor,
         calendar: &Calendar,
-        _access: Access,
+        access: Access,
     ) -> Result<()> {
-        match actor {
-            Actor::Admin => Ok(()),
-            Actor::User(id) if id == calendar.user_id => Ok(()),
-            Actor::User(_) => Err(CoreError::NotFound(format!("calendar {}", calendar.name))),
+        match (self.access_to(actor, calendar).await?, access) {
+            (Some(Access::Write), _) | (Some(Access::Read), Access::Read) => Ok(()),
+            (Some(Access::Read), Access::Write) => Err(CoreError::Forbidden),
+            (None, _) => Err(CoreError::NotFound(format!("calendar {}", calendar.name))),
         }
     }
 }

@@ -6,7 +6,12 @@ use crate::{Actor, CoreError, Result, Vault, now};
 
 impl Vault {
     /// A user's alerts, newest first; resolved ones too with `include_resolved`.
-    pub async fn alerts(&self, actor: Actor, user: &str, include_resolved: bool) -> Result<Vec<Alert>> {
+    pub async fn alerts(
+        &self,
+        actor: Actor,
+        user: &str,
+        include_resolved: bool,
+    ) -> Result<Vec<Alert>> {
         let user = self.user_named(user).await?;
         if let Actor::User(id) = actor
             && id != user.id
@@ -18,7 +23,11 @@ impl Vault {
 
     /// Marks an alert as dealt with (`restored`, `kept`, `dismissed`).
     pub async fn resolve_alert(&self, actor: Actor, id: i64, resolution: &str) -> Result<Alert> {
-        let alert = self.store.alert(id).await?.ok_or_else(|| CoreError::NotFound(format!("alert {id}")))?;
+        let alert = self
+            .store
+            .alert(id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("alert {id}")))?;
         if let Actor::User(user) = actor
             && user != alert.user_id
         {

@@ -16,7 +16,11 @@ pub(crate) fn secret_hash(secret: &str) -> String {
 /// groups of four for typing on a phone.
 fn new_secret() -> String {
     let raw = crate::password::random_chars(24);
-    raw.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+    raw.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 impl Vault {
@@ -32,12 +36,16 @@ impl Vault {
             secret_sha256: secret_hash(&secret),
             created_at: now(),
         };
-        let created = self.store.create_app_password(password).await.map_err(|error| match error {
-            calvault_store::StoreError::Conflict(_) => {
-                CoreError::AlreadyExists(format!("app password {name} of {}", user.name))
-            }
-            other => other.into(),
-        })?;
+        let created =
+            self.store
+                .create_app_password(password)
+                .await
+                .map_err(|error| match error {
+                    calvault_store::StoreError::Conflict(_) => {
+                        CoreError::AlreadyExists(format!("app password {name} of {}", user.name))
+                    }
+                    other => other.into(),
+                })?;
         Ok((created, secret))
     }
 

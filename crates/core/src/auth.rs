@@ -13,8 +13,11 @@ use crate::{CoreError, Result, Vault, password};
 
 /// How long verified credentials are trusted without running argon2 again.
 const CACHE_TTL: Duration = Duration::from_secs(300);
-/// Failures allowed per client address and per user name within `FAILURE_WINDOW`.
-const MAX_FAILURES: usize = 10;
+/// Failures allowed per client address within `FAILURE_WINDOW`.
+const MAX_FAILURES_PER_CLIENT: usize = 10;
+/// Failures allowed per user name within `FAILURE_WINDOW`, from all addresses together: higher,
+/// so that guessing from many addresses is slowed without locking the owner out at once.
+const MAX_FAILURES_PER_USER: usize = 30;
 const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 /// Bounds on the in-memory tables, so a flood of guesses cannot grow them without end.
 const MAX_ENTRIES: usize = 100_000;
@@ -43,7 +46,10 @@ fn cache_key(name: &str, secret: &str) -> [u8; 32] {
 impl AuthState {
     fn cached(&self, key: &[u8; 32]) -> Option<Credentials> {
         let verified = self.verified.lock().ok()?;
-        verified.get(key).filter(|(_, at)| at.elapsed() < CACHE_TTL).map(|(c, _)| c.clone())
+        verified
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(c, _)| c.clone())
     }
 
     fn remember(&self, key: [u8; 32], credentials: Credentials) {
@@ -63,14 +69,22 @@ impl AuthState {
         }
     }
 
-    /// Seconds to wait when `key` failed too often lately.
-    fn blocked_for(&self, key: &str) -> Option<u64> {
+    /// Seconds to wait when `key` failed `limit` times or more lately.
+    fn blocked_for(&self, key: &str, limit: usize) -> Option<u64> {
         let failures = self.failures.lock().ok()?;
-        let recent: Vec<&Instant> = failures.get(key)?.iter().filter(|at| at.elapsed() < FAILURE_WINDOW).collect();
-        if recent.len() < MAX_FAILURES {
+        let recent: Vec<&Instant> = failures
+            .get(key)?
+            .iter()
+            .filter(|at| at.elapsed() < FAILURE_WINDOW)
+            .collect();
+        if recent.len() < limit {
             return None;
         }
-        let oldest = recent.iter().map(|at| at.elapsed()).max().unwrap_or_default();
+        let oldest = recent
+            .iter()
+            .map(|at| at.elapsed())
+            .max()
+            .unwrap_or_default();
         Some(FAILURE_WINDOW.saturating_sub(oldest).as_secs().max(1))
     }
 
@@ -90,11 +104,19 @@ impl Vault {
     /// Checks a user name and a secret (the user's password or one of its app passwords) from
     /// `client` (an address). Too many failures from the client or for the name within a
     /// minute are refused with `TooManyAttempts` before any check runs.
-    pub async fn authenticate(&self, name: &str, secret: &str, client: &str) -> Result<Credentials> {
+    pub async fn authenticate(
+        &self,
+        name: &str,
+        secret: &str,
+        client: &str,
+    ) -> Result<Credentials> {
         let client_key = format!("client:{client}");
         let name_key = format!("user:{name}");
-        for key in [&client_key, &name_key] {
-            if let Some(retry_after) = self.auth.blocked_for(key) {
+        for (key, limit) in [
+            (&client_key, MAX_FAILURES_PER_CLIENT),
+            (&name_key, MAX_FAILURES_PER_USER),
+        ] {
+            if let Some(retry_after) = self.auth.blocked_for(key, limit) {
                 return Err(CoreError::TooManyAttempts { retry_after });
             }
         }
@@ -124,11 +146,21 @@ impl Vault {
             let _ = check_password_blocking(secret.to_string(), DUMMY_HASH.to_string()).await;
             return Ok(None);
         };
-        if let Some(app) = self.store.app_password_by_secret(user.id, &secret_hash(secret)).await? {
-            return Ok(Some(Credentials { user, app_password: Some(app) }));
+        if let Some(app) = self
+            .store
+            .app_password_by_secret(user.id, &secret_hash(secret))
+            .await?
+        {
+            return Ok(Some(Credentials {
+                user,
+                app_password: Some(app),
+            }));
         }
         let valid = check_password_blocking(secret.to_string(), user.password_hash.clone()).await;
-        Ok(valid.then_some(Credentials { user, app_password: None }))
+        Ok(valid.then_some(Credentials {
+            user,
+            app_password: None,
+        }))
     }
 
     /// Drops cached credentials of a user (after a password change or a revocation).
@@ -138,7 +170,9 @@ impl Vault {
 }
 
 async fn check_password_blocking(secret: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || password::verify(&secret, &hash)).await.unwrap_or(false)
+    tokio::task::spawn_blocking(move || password::verify(&secret, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 /// An argon2id hash of a random string: verified against when the user does not exist.

@@ -12,15 +12,24 @@ use crate::{Result, Vault, now};
 /// request.
 const SEEN_EVERY: Duration = Duration::from_secs(60);
 
+/// A device by user, protocol and key.
+type DeviceKey = (UserId, String, String);
+
 #[derive(Default)]
 pub(crate) struct DeviceCache {
-    seen: Mutex<HashMap<(UserId, String, String), (Device, Instant)>>,
+    seen: Mutex<HashMap<DeviceKey, (Device, Instant)>>,
 }
 
 impl Vault {
     /// The device `key` of `user` over `protocol`, created on first sight. `name` is what the
     /// owner sees in listings (an app password's name, a User-Agent, a SyncML device id).
-    pub async fn touch_device(&self, user: UserId, protocol: &str, key: &str, name: &str) -> Result<Device> {
+    pub async fn touch_device(
+        &self,
+        user: UserId,
+        protocol: &str,
+        key: &str,
+        name: &str,
+    ) -> Result<Device> {
         let cache_key = (user, protocol.to_string(), key.to_string());
         if let Ok(seen) = self.devices.seen.lock()
             && let Some((device, at)) = seen.get(&cache_key)
@@ -47,7 +56,10 @@ impl Vault {
 
     /// Records that a device completed a sync now.
     pub async fn record_sync(&self, device: &Device) -> Result<()> {
-        Ok(self.store.update_device_state(device.id, &device.state, Some(now())).await?)
+        Ok(self
+            .store
+            .update_device_state(device.id, &device.state, Some(now()))
+            .await?)
     }
 
     pub async fn list_devices(&self, user: &str) -> Result<Vec<Device>> {

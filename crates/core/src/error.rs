@@ -24,6 +24,9 @@ pub enum CoreError {
     PositionTooOld,
     #[error("wrong user name or password")]
     BadCredentials,
+    /// Too many failed sign-ins lately from this client or for this user.
+    #[error("too many failed attempts: retry in {retry_after} s")]
+    TooManyAttempts { retry_after: u64 },
     #[error(transparent)]
     Store(StoreError),
     #[error("i/o error: {0}")]

@@ -14,12 +14,20 @@ impl Vault {
     /// and more than `guard_percent` of the calendar within `guard_window_secs`), a snapshot of
     /// the calendar as it was just before the burst's first deletion is taken and an alert
     /// records the command that restores it; later deletions of the same burst update it.
-    pub(crate) async fn guard_deletions(&self, calendar: &Calendar, client: &Client, deleting: u64) -> Result<()> {
+    pub(crate) async fn guard_deletions(
+        &self,
+        calendar: &Calendar,
+        client: &Client,
+        deleting: u64,
+    ) -> Result<()> {
         let Some(device) = client.device_id else {
             return Ok(());
         };
         let since = now() - self.policy.guard_window_secs;
-        let (recent, first_seq) = self.store.recent_deletions(calendar.id, device, since).await?;
+        let (recent, first_seq) = self
+            .store
+            .recent_deletions(calendar.id, device, since)
+            .await?;
         let after = recent + deleting;
         if after <= self.policy.guard_count {
             return Ok(());
@@ -29,11 +37,16 @@ impl Vault {
         if after * 100 <= size_before_burst * self.policy.guard_percent {
             return Ok(());
         }
-        let device_name = client.device_name.clone().unwrap_or_else(|| format!("device {device}"));
+        let device_name = client
+            .device_name
+            .clone()
+            .unwrap_or_else(|| format!("device {device}"));
         match self.open_guard_alert(calendar, device, since).await? {
             Some(alert) => {
                 let message = guard_message(&device_name, after, calendar, alert.snapshot_id);
-                self.store.update_alert(alert.id, &message, after as i64, &alert.data).await?;
+                self.store
+                    .update_alert(alert.id, &message, after as i64, &alert.data)
+                    .await?;
             }
             None => {
                 let position = match first_seq {
@@ -51,7 +64,13 @@ impl Vault {
                         created_at: now(),
                     })
                     .await?;
-                tracing::warn!(calendar = calendar.id, device, deleted = after, snapshot = snapshot.id, "mass deletion guard");
+                tracing::warn!(
+                    calendar = calendar.id,
+                    device,
+                    deleted = after,
+                    snapshot = snapshot.id,
+                    "mass deletion guard"
+                );
                 self.store
                     .create_alert(NewAlert {
                         user_id: calendar.user_id,
@@ -70,7 +89,12 @@ impl Vault {
         Ok(())
     }
 
-    async fn open_guard_alert(&self, calendar: &Calendar, device: i64, since: i64) -> Result<Option<Alert>> {
+    async fn open_guard_alert(
+        &self,
+        calendar: &Calendar,
+        device: i64,
+        since: i64,
+    ) -> Result<Option<Alert>> {
         let alerts = self.store.list_alerts(calendar.user_id, false).await?;
         Ok(alerts.into_iter().find(|a| {
             a.kind == MASS_DELETION
@@ -82,6 +106,11 @@ impl Vault {
 }
 
 fn guard_message(device: &str, count: u64, calendar: &Calendar, snapshot: Option<i64>) -> String {
-    let restore = snapshot.map(|id| format!("; restore with: calvault snapshot restore {id}")).unwrap_or_default();
-    format!("{device} deleted {count} objects from calendar {} within minutes{restore}", calendar.name)
+    let restore = snapshot
+        .map(|id| format!("; restore with: calvault snapshot restore {id}"))
+        .unwrap_or_default();
+    format!(
+        "{device} deleted {count} objects from calendar {} within minutes{restore}",
+        calendar.name
+    )
 }

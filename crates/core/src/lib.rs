@@ -2,32 +2,42 @@
 //! snapshots, twin detection, dedupe, archive, retention). The only code that changes the store.
 
 mod access;
+mod alerts;
+mod app_passwords;
 mod archive;
+mod auth;
 mod calendars;
 mod dedupe;
+mod devices;
 mod error;
 mod export;
+mod files;
+mod guard;
 mod import;
 mod objects;
 mod password;
 mod policy;
 mod retention;
+mod sharing;
 mod snapshots;
 mod trash;
 mod users;
 
 pub use access::{Access, Actor};
 pub use archive::{ARCHIVE_CALENDAR, ArchiveReport};
+pub use auth::Credentials;
 pub use calendars::{CalendarPath, DEFAULT_CALENDAR};
 pub use dedupe::{DedupeGroup, DedupeReport};
 pub use error::CoreError;
+pub use guard::MASS_DELETION;
 pub use import::ImportItem;
 pub use import::{ImportOutcome, ImportReport};
-pub use objects::Condition;
+pub use objects::{Client, Condition};
 pub use objects::{ETag, PutOutcome};
 pub use password::random_password;
 pub use policy::Policy;
 pub use retention::RetentionReport;
+pub use sharing::{HomeCalendar, SharedFrom};
 pub use snapshots::{DiffEntry, RestoreReport, SnapshotDiff};
 
 pub use calvault_store as store;
@@ -42,11 +52,18 @@ pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 pub struct Vault {
     store: Arc<dyn Store>,
     policy: Policy,
+    auth: Arc<auth::AuthState>,
+    devices: Arc<devices::DeviceCache>,
 }
 
 impl Vault {
     pub fn new(store: Arc<dyn Store>, policy: Policy) -> Self {
-        Vault { store, policy }
+        Vault {
+            store,
+            policy,
+            auth: Arc::default(),
+            devices: Arc::default(),
+        }
     }
 
     /// Read access to the store for queries no domain rule guards (listings, health).

@@ -1,9 +1,11 @@
 //! Calendar objects: read, create or replace, delete — with ETag preconditions.
 
 use calvault_ical::CalendarObject;
-use calvault_store::{Calendar, Change, ChangeKind, Expect, ObjectFacts, Seq, StoredObject};
+use calvault_store::{
+    Calendar, Change, ChangeKind, Device, DeviceId, Expect, ObjectFacts, Origin, Seq, StoredObject,
+};
 
-use crate::{Access, Actor, CoreError, Result, Vault, origin};
+use crate::{Access, Actor, CoreError, Result, Vault};
 
 /// A strong entity tag: the calendar and the journal position of the object's newest revision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -115,7 +117,7 @@ impl Vault {
         name: &str,
         text: &str,
         condition: &Condition,
-        source: &str,
+        client: &Client,
     ) -> Result<PutOutcome> {
         self.check_access(actor, calendar, Access::Write).await?;
         let object = CalendarObject::parse(text)?;
@@ -155,7 +157,7 @@ impl Vault {
             None => Expect::Absent,
         };
         changes.push(put_change(calendar, name, &object, expect));
-        let revisions = self.store.commit(changes, &origin(source, None)).await?;
+        let revisions = self.store.commit(changes, &client.origin(None)).await?;
         let seq = revisions.last().map(|r| r.seq).unwrap_or_default();
         Ok(PutOutcome {
             etag: ETag::new(calendar.id, seq),
@@ -171,7 +173,7 @@ impl Vault {
         calendar: &Calendar,
         name: &str,
         if_match: Option<&ETag>,
-        source: &str,
+        client: &Client,
     ) -> Result<()> {
         self.check_access(actor, calendar, Access::Write).await?;
         let current = self
@@ -184,11 +186,142 @@ impl Vault {
             if_none_match: false,
         };
         check_condition(calendar, Some(&current), &condition)?;
+        self.guard_deletions(calendar, client, 1).await?;
         let change = delete_change(calendar, &current.meta.uid, Expect::Seq(current.meta.seq));
         self.store
-            .commit(vec![change], &origin(source, None))
+            .commit(vec![change], &client.origin(None))
             .await?;
         Ok(())
+    }
+
+    /// Moves (or with `keep_source`, copies) the object at `name` to `to_name` in `to`, in one
+    /// transaction: never lost, never doubled. With `overwrite` false an existing destination
+    /// fails the move. A copy into the same calendar would hold one UID twice and is refused.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transfer_object(
+        &self,
+        actor: Actor,
+        from: &Calendar,
+        name: &str,
+        to: &Calendar,
+        to_name: &str,
+        overwrite: bool,
+        keep_source: bool,
+        client: &Client,
+    ) -> Result<PutOutcome> {
+        self.check_access(
+            actor,
+            from,
+            if keep_source {
+                Access::Read
+            } else {
+                Access::Write
+            },
+        )
+        .await?;
+        self.check_access(actor, to, Access::Write).await?;
+        let source = self.get_object(actor, from, name).await?;
+        let object = CalendarObject::parse(&source.data)?;
+        if !to
+            .components
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(object.kind().as_str()))
+        {
+            return Err(CoreError::Invalid(format!(
+                "the destination does not take {}",
+                object.kind().as_str()
+            )));
+        }
+        let same_calendar = from.id == to.id;
+        if same_calendar && name == to_name {
+            return Err(CoreError::Invalid(
+                "source and destination are the same".to_string(),
+            ));
+        }
+        let destination = self.store.object_by_name(to.id, to_name).await?;
+        if destination.is_some() && !overwrite {
+            return Err(CoreError::PreconditionFailed(
+                "the destination exists".to_string(),
+            ));
+        }
+        if let Some(holder) = self.store.object_by_uid(to.id, object.uid()).await?
+            && holder.meta.name != to_name
+            && !(same_calendar && holder.meta.name == name && !keep_source)
+        {
+            return Err(CoreError::UidConflict {
+                uid: object.uid().to_string(),
+                existing_name: holder.meta.name,
+            });
+        }
+        let mut changes = Vec::with_capacity(3);
+        let mut expect = Expect::Absent;
+        if let Some(old) = &destination {
+            if old.meta.uid == object.uid() {
+                expect = Expect::Seq(old.meta.seq);
+            } else {
+                changes.push(delete_change(to, &old.meta.uid, Expect::Seq(old.meta.seq)));
+            }
+        }
+        if same_calendar {
+            // A rename within one calendar: the object keeps its UID and takes the new name.
+            expect = Expect::Seq(source.meta.seq);
+        }
+        changes.push(put_change(to, to_name, &object, expect));
+        if !keep_source && !same_calendar {
+            changes.push(delete_change(
+                from,
+                &source.meta.uid,
+                Expect::Seq(source.meta.seq),
+            ));
+        }
+        let revisions = self.store.commit(changes, &client.origin(None)).await?;
+        let seq = revisions
+            .iter()
+            .filter(|r| r.calendar_id == to.id)
+            .map(|r| r.seq)
+            .max()
+            .unwrap_or_default();
+        Ok(PutOutcome {
+            etag: ETag::new(to.id, seq),
+            created: destination.is_none(),
+            uid: object.uid().to_string(),
+        })
+    }
+}
+
+/// Where a change comes from: kept with its revision, and what the guard counts by.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Client {
+    /// `caldav`, `syncml`, `web`, `cli`, `import`, ...
+    pub source: String,
+    pub device_id: Option<DeviceId>,
+    pub device_name: Option<String>,
+}
+
+impl Client {
+    pub fn new(source: &str) -> Self {
+        Client {
+            source: source.to_string(),
+            device_id: None,
+            device_name: None,
+        }
+    }
+
+    pub fn device(source: &str, device: &Device) -> Self {
+        Client {
+            source: source.to_string(),
+            device_id: Some(device.id),
+            device_name: Some(device.name.clone()),
+        }
+    }
+
+    pub(crate) fn origin(&self, note: Option<String>) -> Origin {
+        Origin {
+            at: crate::now(),
+            source: self.source.clone(),
+            device_id: self.device_id,
+            note,
+        }
     }
 }
 

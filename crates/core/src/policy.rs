@@ -11,6 +11,11 @@ pub struct Policy {
     pub automatic_snapshot_days: u32,
     /// Objects written per transaction by import, restore, dedupe and archive.
     pub batch_size: usize,
+    /// The mass-deletion guard fires when one device deletes more than `guard_count` objects
+    /// and more than `guard_percent` percent of a calendar within `guard_window_secs`.
+    pub guard_count: u64,
+    pub guard_percent: u64,
+    pub guard_window_secs: i64,
 }
 
 impl Default for Policy {
@@ -20,6 +25,9 @@ impl Default for Policy {
             revision_days: 60,
             automatic_snapshot_days: 60,
             batch_size: 1000,
+            guard_count: 10,
+            guard_percent: 25,
+            guard_window_secs: 600,
         }
     }
 }

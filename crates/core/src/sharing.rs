@@ -24,7 +24,13 @@ pub struct SharedFrom {
 impl Vault {
     /// Shares `path` with `grantee`, or changes the access of an existing share. The calendar
     /// appears in the grantee's home as `OWNER_CALENDAR`.
-    pub async fn share_calendar(&self, actor: Actor, path: &CalendarPath, grantee: &str, access: ShareAccess) -> Result<Share> {
+    pub async fn share_calendar(
+        &self,
+        actor: Actor,
+        path: &CalendarPath,
+        grantee: &str,
+        access: ShareAccess,
+    ) -> Result<Share> {
         let calendar = self.calendar(actor, path, Access::Write).await?;
         if let Actor::User(id) = actor
             && id != calendar.user_id
@@ -33,26 +39,48 @@ impl Vault {
         }
         let grantee = self.user_named(grantee).await?;
         if grantee.id == calendar.user_id {
-            return Err(CoreError::Invalid("a calendar cannot be shared with its owner".to_string()));
+            return Err(CoreError::Invalid(
+                "a calendar cannot be shared with its owner".to_string(),
+            ));
         }
         let mount_name = format!("{}_{}", path.user, path.calendar);
         check_name("calendar", &mount_name)?;
-        let share = NewShare { calendar_id: calendar.id, grantee_id: grantee.id, access, mount_name, created_at: now() };
+        let share = NewShare {
+            calendar_id: calendar.id,
+            grantee_id: grantee.id,
+            access,
+            mount_name,
+            created_at: now(),
+        };
         Ok(self.store.upsert_share(share).await?)
     }
 
-    pub async fn unshare_calendar(&self, actor: Actor, path: &CalendarPath, grantee: &str) -> Result<()> {
+    pub async fn unshare_calendar(
+        &self,
+        actor: Actor,
+        path: &CalendarPath,
+        grantee: &str,
+    ) -> Result<()> {
         let calendar = self.calendar(actor, path, Access::Write).await?;
         let grantee = self.user_named(grantee).await?;
         Ok(self.store.delete_share(calendar.id, grantee.id).await?)
     }
 
     /// Who a calendar is shared with: (grantee name, share).
-    pub async fn calendar_shares(&self, actor: Actor, path: &CalendarPath) -> Result<Vec<(String, Share)>> {
+    pub async fn calendar_shares(
+        &self,
+        actor: Actor,
+        path: &CalendarPath,
+    ) -> Result<Vec<(String, Share)>> {
         let calendar = self.calendar(actor, path, Access::Read).await?;
         let mut shares = Vec::new();
         for share in self.store.shares_of_calendar(calendar.id).await? {
-            let name = self.store.user(share.grantee_id).await?.map(|u| u.name).unwrap_or_default();
+            let name = self
+                .store
+                .user(share.grantee_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default();
             shares.push((name, share));
         }
         Ok(shares)
@@ -70,22 +98,42 @@ impl Vault {
             .list_calendars(user.id, false)
             .await?
             .into_iter()
-            .map(|calendar| HomeCalendar { name: calendar.name.clone(), calendar, shared: None })
+            .map(|calendar| HomeCalendar {
+                name: calendar.name.clone(),
+                calendar,
+                shared: None,
+            })
             .collect();
         for share in self.store.shares_for_user(user.id).await? {
-            let Some(calendar) = self.store.calendar(share.calendar_id).await? else { continue };
-            let owner = self.store.user(share.owner_id).await?.map(|u| u.name).unwrap_or_default();
+            let Some(calendar) = self.store.calendar(share.calendar_id).await? else {
+                continue;
+            };
+            let owner = self
+                .store
+                .user(share.owner_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default();
             home.push(HomeCalendar {
                 name: share.mount_name,
                 calendar,
-                shared: Some(SharedFrom { owner, access: share.access }),
+                shared: Some(SharedFrom {
+                    owner,
+                    access: share.access,
+                }),
             });
         }
         Ok(home)
     }
 
     /// The calendar named `name` in `user`'s home (own or shared), checked for `access`.
-    pub async fn home_calendar(&self, actor: Actor, user: &User, name: &str, access: Access) -> Result<HomeCalendar> {
+    pub async fn home_calendar(
+        &self,
+        actor: Actor,
+        user: &User,
+        name: &str,
+        access: Access,
+    ) -> Result<HomeCalendar> {
         let entry = self
             .home_calendars(actor, user)
             .await?

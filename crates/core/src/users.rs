@@ -37,10 +37,11 @@ impl Vault {
     pub async fn set_password(&self, name: &str, password: &str) -> Result<()> {
         check_password(password)?;
         let user = self.user_named(name).await?;
-        Ok(self
-            .store
+        self.store
             .set_password_hash(user.id, &password::hash(password)?)
-            .await?)
+            .await?;
+        self.forget_credentials_of(user.id);
+        Ok(())
     }
 
     /// Deletes a user and everything it owns.
@@ -48,25 +49,6 @@ impl Vault {
         let user = self.user_named(name).await?;
         self.store.delete_user(user.id).await?;
         Ok(user)
-    }
-
-    /// Checks a user's password; the same error whether the user or the password is wrong.
-    pub async fn authenticate(&self, name: &str, password: &str) -> Result<User> {
-        let user = self
-            .store
-            .user_by_name(name)
-            .await?
-            .ok_or(CoreError::BadCredentials)?;
-        let hash = user.password_hash.clone();
-        let candidate = password.to_string();
-        let valid = tokio::task::spawn_blocking(move || password::verify(&candidate, &hash))
-            .await
-            .unwrap_or(false);
-        if valid {
-            Ok(user)
-        } else {
-            Err(CoreError::BadCredentials)
-        }
     }
 }
 

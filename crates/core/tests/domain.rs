@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use calvault_core::{
-    Access, Actor, CalendarPath, Condition, CoreError, ETag, ImportOutcome, Policy, Vault,
+    Access, Actor, CalendarPath, Client, Condition, CoreError, ETag, ImportOutcome, Policy, Vault,
 };
 use calvault_store::{PostgresStore, SqliteStore, Store};
 
@@ -107,6 +107,10 @@ on_both_backends!(
     export_current_and_snapshot,
     access_is_limited_to_the_owner,
     calendar_delete_and_restore,
+    sharing_grants_exactly_what_it_says,
+    app_passwords_and_failed_login_throttle,
+    mass_deletion_guard_snapshots_before_the_burst,
+    transfer_moves_and_copies_atomically,
 );
 
 mod scenarios {
@@ -181,22 +185,32 @@ mod scenarios {
         ));
         assert_eq!(
             vault
-                .authenticate("alice", "correct horse")
+                .authenticate("alice", "correct horse", "127.0.0.1")
                 .await
                 .unwrap()
+                .user
                 .id,
             user.id
         );
         assert!(matches!(
-            vault.authenticate("alice", "wrong horse").await,
+            vault
+                .authenticate("alice", "wrong horse", "127.0.0.1")
+                .await,
             Err(CoreError::BadCredentials)
         ));
         assert!(matches!(
-            vault.authenticate("nobody", "correct horse").await,
+            vault
+                .authenticate("nobody", "correct horse", "127.0.0.1")
+                .await,
             Err(CoreError::BadCredentials)
         ));
         vault.set_password("alice", "battery staple").await.unwrap();
-        assert!(vault.authenticate("alice", "battery staple").await.is_ok());
+        assert!(
+            vault
+                .authenticate("alice", "battery staple", "127.0.0.1")
+                .await
+                .is_ok()
+        );
         vault.delete_user("alice").await.unwrap();
         assert!(vault.list_users().await.unwrap().is_empty());
     }
@@ -214,7 +228,7 @@ mod scenarios {
                 "a.ics",
                 &event("a", "One", "20240105T090000Z"),
                 &create,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -227,7 +241,7 @@ mod scenarios {
                 "a.ics",
                 &event("a", "One", "20240105T090000Z"),
                 &create,
-                "test",
+                &Client::new("test"),
             )
             .await;
         assert!(matches!(again, Err(CoreError::PreconditionFailed(_))));
@@ -242,7 +256,7 @@ mod scenarios {
                 "a.ics",
                 &event("a", "Two", "20240105T090000Z"),
                 &update,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -256,7 +270,7 @@ mod scenarios {
                 "a.ics",
                 &event("a", "Three", "20240105T090000Z"),
                 &update,
-                "test",
+                &Client::new("test"),
             )
             .await;
         assert!(matches!(stale, Err(CoreError::PreconditionFailed(_))));
@@ -267,11 +281,23 @@ mod scenarios {
         assert!(stored.data.contains("SUMMARY:Two"));
         assert_eq!(ETag::new(calendar.id, stored.meta.seq), second.etag);
         let bad = vault
-            .delete_object(Actor::Admin, &calendar, "a.ics", Some(&first.etag), "test")
+            .delete_object(
+                Actor::Admin,
+                &calendar,
+                "a.ics",
+                Some(&first.etag),
+                &Client::new("test"),
+            )
             .await;
         assert!(matches!(bad, Err(CoreError::PreconditionFailed(_))));
         vault
-            .delete_object(Actor::Admin, &calendar, "a.ics", Some(&second.etag), "test")
+            .delete_object(
+                Actor::Admin,
+                &calendar,
+                "a.ics",
+                Some(&second.etag),
+                &Client::new("test"),
+            )
             .await
             .unwrap();
         assert!(matches!(
@@ -285,7 +311,7 @@ mod scenarios {
                 "b.ics",
                 "BEGIN:VCALENDAR\r\nnot ical",
                 &Condition::default(),
-                "test",
+                &Client::new("test"),
             )
             .await;
         assert!(
@@ -303,7 +329,7 @@ mod scenarios {
                 "a.ics",
                 &event("same", "One", "20240105T090000Z"),
                 &Condition::default(),
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -314,7 +340,7 @@ mod scenarios {
                 "b.ics",
                 &event("same", "One", "20240105T090000Z"),
                 &Condition::default(),
-                "test",
+                &Client::new("test"),
             )
             .await;
         match twin {
@@ -334,14 +360,14 @@ mod scenarios {
                     &format!("{uid}.ics"),
                     &event(uid, summary, "20240105T090000Z"),
                     &Condition::default(),
-                    "test",
+                    &Client::new("test"),
                 )
                 .await
                 .unwrap();
         }
         for name in ["a.ics", "b.ics", "c.ics"] {
             vault
-                .delete_object(Actor::Admin, &calendar, name, None, "test")
+                .delete_object(Actor::Admin, &calendar, name, None, &Client::new("test"))
                 .await
                 .unwrap();
         }
@@ -385,7 +411,7 @@ mod scenarios {
                 "keep.ics",
                 &event("keep", "Keep", "20240105T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -396,7 +422,7 @@ mod scenarios {
                 "edit.ics",
                 &event("edit", "Before", "20240106T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -407,7 +433,7 @@ mod scenarios {
                 "gone.ics",
                 &event("gone", "Gone", "20240107T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -422,12 +448,18 @@ mod scenarios {
                 "edit.ics",
                 &event("edit", "After", "20240106T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
         vault
-            .delete_object(Actor::Admin, &calendar, "gone.ics", None, "test")
+            .delete_object(
+                Actor::Admin,
+                &calendar,
+                "gone.ics",
+                None,
+                &Client::new("test"),
+            )
             .await
             .unwrap();
         vault
@@ -437,7 +469,7 @@ mod scenarios {
                 "new.ics",
                 &event("new", "New", "20240108T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -646,11 +678,25 @@ mod scenarios {
             "SUMMARY:Meeting\r\nDESCRIPTION:agenda\r\nCATEGORIES:work\r\n",
         );
         vault
-            .put_object(Actor::Admin, &calendar, "plain.ics", &plain, &any, "test")
+            .put_object(
+                Actor::Admin,
+                &calendar,
+                "plain.ics",
+                &plain,
+                &any,
+                &Client::new("test"),
+            )
             .await
             .unwrap();
         vault
-            .put_object(Actor::Admin, &calendar, "rich.ics", &rich, &any, "test")
+            .put_object(
+                Actor::Admin,
+                &calendar,
+                "rich.ics",
+                &rich,
+                &any,
+                &Client::new("test"),
+            )
             .await
             .unwrap();
         vault
@@ -660,7 +706,7 @@ mod scenarios {
                 "other.ics",
                 &event("other", "Other", "20240106T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -699,7 +745,7 @@ mod scenarios {
                 "old.ics",
                 &event("old", "Old", "20200105T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -710,7 +756,7 @@ mod scenarios {
                 "recent.ics",
                 &event("recent", "Recent", "20300105T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -723,7 +769,7 @@ mod scenarios {
                 "forever.ics",
                 &forever,
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -762,7 +808,7 @@ mod scenarios {
                 "a.ics",
                 &event("a", "Alpha", "20240105T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -777,7 +823,7 @@ mod scenarios {
                 "b.ics",
                 &event("b", "Beta", "20240106T090000Z"),
                 &any,
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -826,7 +872,7 @@ mod scenarios {
                 "x.ics",
                 &event("x", "X", "20240105T090000Z"),
                 &Condition::default(),
-                "test",
+                &Client::new("test"),
             )
             .await;
         assert!(matches!(put, Err(CoreError::NotFound(_))));
@@ -857,7 +903,7 @@ mod scenarios {
                 "a.ics",
                 &event("a", "Alpha", "20240105T090000Z"),
                 &Condition::default(),
-                "test",
+                &Client::new("test"),
             )
             .await
             .unwrap();
@@ -890,5 +936,405 @@ mod scenarios {
             .unwrap();
         assert_eq!(restored.id, calendar.id);
         assert_eq!(vault.store().count_objects(calendar.id).await.unwrap(), 1);
+    }
+
+    pub async fn sharing_grants_exactly_what_it_says(vault: Vault) {
+        let calendar = setup(&vault).await;
+        let (bob, _) = vault.add_user("bob", None, "bob's password").await.unwrap();
+        let (carol, _) = vault
+            .add_user("carol", None, "carol's password")
+            .await
+            .unwrap();
+        let path = CalendarPath::parse("alice").unwrap();
+        let any = Condition::default();
+        let share = vault
+            .share_calendar(
+                Actor::Admin,
+                &path,
+                "bob",
+                calvault_store::ShareAccess::Read,
+            )
+            .await
+            .unwrap();
+        assert_eq!(share.mount_name, "alice_calendar");
+        let bob_actor = Actor::User(bob.id);
+        // Bob sees it in his home and may read, not write.
+        let home = vault.home_calendars(bob_actor, &bob).await.unwrap();
+        let names: Vec<&str> = home.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, vec!["calendar", "alice_calendar"]);
+        let mounted = vault
+            .home_calendar(bob_actor, &bob, "alice_calendar", Access::Read)
+            .await
+            .unwrap();
+        assert_eq!(mounted.calendar.id, calendar.id);
+        assert!(vault.trash(bob_actor, &calendar).await.is_ok());
+        let put = vault
+            .put_object(
+                bob_actor,
+                &calendar,
+                "b.ics",
+                &event("b", "Bob's", "20240105T090000Z"),
+                &any,
+                &Client::new("test"),
+            )
+            .await;
+        assert!(matches!(put, Err(CoreError::Forbidden)), "{put:?}");
+        // Read-write lets him write; carol, not shared with, cannot even see it.
+        vault
+            .share_calendar(
+                Actor::Admin,
+                &path,
+                "bob",
+                calvault_store::ShareAccess::ReadWrite,
+            )
+            .await
+            .unwrap();
+        vault
+            .put_object(
+                bob_actor,
+                &calendar,
+                "b.ics",
+                &event("b", "Bob's", "20240105T090000Z"),
+                &any,
+                &Client::new("test"),
+            )
+            .await
+            .unwrap();
+        let carol_actor = Actor::User(carol.id);
+        assert!(matches!(
+            vault.get_object(carol_actor, &calendar, "b.ics").await,
+            Err(CoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            vault
+                .home_calendar(carol_actor, &carol, "alice_calendar", Access::Read)
+                .await,
+            Err(CoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            vault.home_calendars(carol_actor, &bob).await,
+            Err(CoreError::NotFound(_))
+        ));
+        // Bob cannot re-share what is not his.
+        assert!(
+            vault
+                .share_calendar(bob_actor, &path, "carol", calvault_store::ShareAccess::Read)
+                .await
+                .is_err()
+        );
+        vault
+            .unshare_calendar(Actor::Admin, &path, "bob")
+            .await
+            .unwrap();
+        assert!(matches!(
+            vault.get_object(bob_actor, &calendar, "b.ics").await,
+            Err(CoreError::NotFound(_))
+        ));
+        assert!(
+            vault
+                .share_calendar(
+                    Actor::Admin,
+                    &path,
+                    "alice",
+                    calvault_store::ShareAccess::Read
+                )
+                .await
+                .is_err()
+        );
+    }
+
+    pub async fn app_passwords_and_failed_login_throttle(vault: Vault) {
+        setup(&vault).await;
+        let (created, secret) = vault.add_app_password("alice", "phone").await.unwrap();
+        assert_eq!(created.name, "phone");
+        assert!(secret.len() >= 24);
+        assert!(!created.secret_sha256.contains(&secret));
+        let signed_in = vault
+            .authenticate("alice", &secret, "10.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(
+            signed_in.app_password.as_ref().map(|a| a.name.as_str()),
+            Some("phone")
+        );
+        assert!(
+            vault
+                .authenticate("alice", "correct horse", "10.0.0.1")
+                .await
+                .unwrap()
+                .app_password
+                .is_none()
+        );
+        assert!(matches!(
+            vault.add_app_password("alice", "phone").await,
+            Err(CoreError::AlreadyExists(_))
+        ));
+        let listed = vault.list_app_passwords("alice").await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].last_used_at.is_some());
+        // A revoked app password stops working at once, even though it was just cached.
+        vault.revoke_app_password("alice", "phone").await.unwrap();
+        assert!(matches!(
+            vault.authenticate("alice", &secret, "10.0.0.1").await,
+            Err(CoreError::BadCredentials)
+        ));
+        // Ten failures from one address block it for a while, whatever the password.
+        for _ in 0..9 {
+            assert!(matches!(
+                vault.authenticate("alice", "guess", "10.0.0.2").await,
+                Err(CoreError::BadCredentials)
+            ));
+        }
+        let blocked = vault
+            .authenticate("alice", "correct horse", "10.0.0.3")
+            .await;
+        assert!(
+            blocked.is_ok(),
+            "another address and the right password still work: {blocked:?}"
+        );
+        for _ in 0..2 {
+            let _ = vault.authenticate("mallory", "guess", "10.0.0.2").await;
+        }
+        let refused = vault
+            .authenticate("alice", "correct horse", "10.0.0.2")
+            .await;
+        assert!(
+            matches!(refused, Err(CoreError::TooManyAttempts { .. })),
+            "{refused:?}"
+        );
+    }
+
+    pub async fn mass_deletion_guard_snapshots_before_the_burst(vault: Vault) {
+        let calendar = setup(&vault).await;
+        let events: Vec<String> = (0..40)
+            .map(|i| {
+                body(
+                    &format!("g{i}"),
+                    &format!("Guarded {i}"),
+                    &format!("202402{:02}T090000Z", i % 28 + 1),
+                )
+            })
+            .collect();
+        vault
+            .import(Actor::Admin, &calendar, &file(&events), false)
+            .await
+            .unwrap();
+        let (alice, _) = (vault.user_named("alice").await.unwrap(), ());
+        let phone = vault
+            .touch_device(alice.id, "caldav", "phone-key", "Alice's phone")
+            .await
+            .unwrap();
+        let client = Client::device("caldav", &phone);
+        let names: Vec<String> = vault
+            .store()
+            .list_objects(calendar.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        // Ten deletions stay under the threshold: no alert.
+        for name in &names[..10] {
+            vault
+                .delete_object(Actor::User(alice.id), &calendar, name, None, &client)
+                .await
+                .unwrap();
+        }
+        assert!(
+            vault
+                .alerts(Actor::Admin, "alice", false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The eleventh passes it (11 > 10 and 11 > 25% of 40): snapshot and alert.
+        for name in &names[10..20] {
+            vault
+                .delete_object(Actor::User(alice.id), &calendar, name, None, &client)
+                .await
+                .unwrap();
+        }
+        let alerts = vault.alerts(Actor::Admin, "alice", false).await.unwrap();
+        assert_eq!(alerts.len(), 1, "one alert per burst");
+        let alert = &alerts[0];
+        assert_eq!(alert.kind, calvault_core::MASS_DELETION);
+        assert_eq!(alert.count, 20);
+        assert_eq!(alert.device_id, Some(phone.id));
+        assert!(
+            alert.message.contains("Alice's phone deleted 20 objects"),
+            "{}",
+            alert.message
+        );
+        let snapshot = alert
+            .snapshot_id
+            .expect("the alert names the snapshot that restores");
+        assert!(
+            alert
+                .message
+                .contains(&format!("calvault snapshot restore {snapshot}")),
+            "{}",
+            alert.message
+        );
+        // The snapshot holds the calendar from before the first deletion of the burst.
+        let (taken, _) = vault
+            .snapshot(Actor::Admin, snapshot, Access::Read)
+            .await
+            .unwrap();
+        assert_eq!(vault.snapshot_size(&taken).await.unwrap(), 40);
+        vault
+            .restore_snapshot(Actor::Admin, snapshot, false)
+            .await
+            .unwrap();
+        assert_eq!(vault.store().count_objects(calendar.id).await.unwrap(), 40);
+        vault
+            .resolve_alert(Actor::Admin, alert.id, "restored")
+            .await
+            .unwrap();
+        assert!(
+            vault
+                .alerts(Actor::Admin, "alice", false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            vault
+                .alerts(Actor::Admin, "alice", true)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // Deletions without a device (the owner at a page or the command line) are not guarded.
+        for name in &names[..15] {
+            vault
+                .delete_object(Actor::Admin, &calendar, name, None, &Client::new("cli"))
+                .await
+                .unwrap();
+        }
+        assert!(
+            vault
+                .alerts(Actor::Admin, "alice", false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(vault.list_devices("alice").await.unwrap().len(), 1);
+    }
+
+    pub async fn transfer_moves_and_copies_atomically(vault: Vault) {
+        let calendar = setup(&vault).await;
+        let work = vault
+            .create_calendar(
+                Actor::Admin,
+                &CalendarPath::parse("alice/work").unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let any = Condition::default();
+        let client = Client::new("test");
+        vault
+            .put_object(
+                Actor::Admin,
+                &calendar,
+                "a.ics",
+                &event("a", "Alpha", "20240105T090000Z"),
+                &any,
+                &client,
+            )
+            .await
+            .unwrap();
+        // A copy into the same calendar would hold the UID twice.
+        let twin = vault
+            .transfer_object(
+                Actor::Admin,
+                &calendar,
+                "a.ics",
+                &calendar,
+                "copy.ics",
+                false,
+                true,
+                &client,
+            )
+            .await;
+        assert!(
+            matches!(twin, Err(CoreError::UidConflict { .. })),
+            "{twin:?}"
+        );
+        // Rename within the calendar.
+        vault
+            .transfer_object(
+                Actor::Admin,
+                &calendar,
+                "a.ics",
+                &calendar,
+                "renamed.ics",
+                false,
+                false,
+                &client,
+            )
+            .await
+            .unwrap();
+        assert!(
+            vault
+                .get_object(Actor::Admin, &calendar, "a.ics")
+                .await
+                .is_err()
+        );
+        assert!(
+            vault
+                .get_object(Actor::Admin, &calendar, "renamed.ics")
+                .await
+                .is_ok()
+        );
+        // Copy to another calendar, then a move there without overwrite fails and changes nothing.
+        vault
+            .transfer_object(
+                Actor::Admin,
+                &calendar,
+                "renamed.ics",
+                &work,
+                "a.ics",
+                false,
+                true,
+                &client,
+            )
+            .await
+            .unwrap();
+        let refused = vault
+            .transfer_object(
+                Actor::Admin,
+                &calendar,
+                "renamed.ics",
+                &work,
+                "a.ics",
+                false,
+                false,
+                &client,
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(CoreError::PreconditionFailed(_))),
+            "{refused:?}"
+        );
+        assert_eq!(vault.store().count_objects(calendar.id).await.unwrap(), 1);
+        // With overwrite the move goes through: one copy in work, none left behind.
+        vault
+            .transfer_object(
+                Actor::Admin,
+                &calendar,
+                "renamed.ics",
+                &work,
+                "a.ics",
+                true,
+                false,
+                &client,
+            )
+            .await
+            .unwrap();
+        assert_eq!(vault.store().count_objects(calendar.id).await.unwrap(), 0);
+        assert_eq!(vault.store().count_objects(work.id).await.unwrap(), 1);
+        assert_eq!(vault.trash(Actor::Admin, &calendar).await.unwrap().len(), 1);
     }
 }
