@@ -10,6 +10,36 @@
 //! ([`XmlElement`]); DOCTYPEs are refused, so no entity is ever expanded, and depth and
 //! element count are bounded. Every parser returns [`DavProtoError`], which knows its HTTP
 //! status and DAV:error precondition; none panics.
+//!
+//! ```
+//! use calvault_dav_proto::name::{caldav, dav};
+//! use calvault_dav_proto::{
+//!     Multistatus, PropValue, Property, Report, Response, parse_report,
+//! };
+//!
+//! let body = br#"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+//!   <D:prop><D:getetag/><C:calendar-data/></D:prop>
+//!   <D:href>/calendars/alice/home/a%20b.ics</D:href>
+//!   <D:href>/calendars/alice/home/gone.ics</D:href>
+//! </C:calendar-multiget>"#;
+//! let Ok(Report::CalendarMultiget(multiget)) = parse_report(body) else {
+//!     panic!("expected a multiget");
+//! };
+//! assert_eq!(multiget.hrefs[0], "/calendars/alice/home/a b.ics");
+//!
+//! let mut found = Response::with_props(multiget.hrefs[0].clone());
+//! found.found(Property::new(dav::GETETAG, PropValue::text("\"1\"")));
+//! found.found(Property::new(
+//!     caldav::CALENDAR_DATA,
+//!     PropValue::calendar_data("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+//! ));
+//! let mut multistatus = Multistatus::new();
+//! multistatus.push(found);
+//! multistatus.push(Response::with_status(multiget.hrefs[1].clone(), 404));
+//! let xml = multistatus.to_xml();
+//! assert!(xml.contains("<d:href>/calendars/alice/home/a%20b.ics</d:href>"));
+//! assert!(xml.contains("<d:status>HTTP/1.1 404 Not Found</d:status>"));
+//! ```
 
 mod calendar_data;
 mod error;

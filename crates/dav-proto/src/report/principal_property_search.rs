@@ -2,7 +2,7 @@
 //! `match-type` attributes that iOS and macOS send.
 
 use crate::error::{DavProtoError, excerpt};
-use crate::name::dav;
+use crate::name::{PropName, dav};
 use crate::propfind::prop_names;
 use crate::xml::XmlElement;
 
@@ -19,7 +19,7 @@ pub struct PrincipalPropertySearch {
     /// `test="anyof"|"allof"` on the root; RFC 3744 semantics are allof.
     pub test: SearchTest,
     /// The properties to return for each matching principal.
-    pub props: Vec<crate::name::PropName>,
+    pub props: Vec<PropName>,
     /// Search the principal collections rather than the request-URI.
     pub apply_to_principal_collection_set: bool,
 }
@@ -27,7 +27,7 @@ pub struct PrincipalPropertySearch {
 /// One condition: `match` must be found in any of `props`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertySearch {
-    pub props: Vec<crate::name::PropName>,
+    pub props: Vec<PropName>,
     pub match_text: String,
     pub match_type: MatchType,
 }
@@ -119,7 +119,7 @@ fn parse_property_search(element: &XmlElement) -> Result<PropertySearch, DavProt
 mod tests {
     use super::super::{Report, parse_report};
     use super::*;
-    use crate::name::{PropName, caldav, calendarserver};
+    use crate::name::{NS_CALENDARSERVER, caldav};
 
     fn search(body: &[u8]) -> PrincipalPropertySearch {
         match parse_report(body).unwrap() {
@@ -186,10 +186,7 @@ mod tests {
         assert!(search.apply_to_principal_collection_set);
         assert_eq!(
             search.property_searches[0].props,
-            [PropName::new(
-                calendarserver::GETCTAG.namespace.clone(),
-                "first-name"
-            )]
+            [PropName::new(NS_CALENDARSERVER, "first-name")]
         );
         assert_eq!(
             search.property_searches[1].props,

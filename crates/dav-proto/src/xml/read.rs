@@ -1,10 +1,12 @@
 //! Reads a request body into an [`XmlElement`] tree, safely: no DTD, no entity expansion,
 //! bounded depth and element count, never a panic.
 
+use std::borrow::Cow;
+
 use quick_xml::XmlVersion;
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesRef, BytesStart, Event};
-use quick_xml::name::ResolveResult;
+use quick_xml::name::{QName, ResolveResult};
 use quick_xml::reader::NsReader;
 
 use super::{XmlAttribute, XmlElement, XmlNode, trim_xml_whitespace};
@@ -60,8 +62,16 @@ fn decode_body(body: &[u8]) -> Result<&str, DavProtoError> {
     if body.starts_with(b"\xFE\xFF") || body.starts_with(b"\xFF\xFE") {
         return Err(DavProtoError::UnsupportedEncoding("UTF-16".into()));
     }
-    std::str::from_utf8(body)
-        .map_err(|_| DavProtoError::UnsupportedEncoding("body is not valid UTF-8".into()))
+    let text = std::str::from_utf8(body)
+        .map_err(|_| DavProtoError::UnsupportedEncoding("body is not valid UTF-8".into()))?;
+    // XML 1.0 §2.2: a document holds only Chars (no NUL, no C0 controls but tab/CR/LF).
+    if let Some(bad) = text.chars().find(|c| !is_xml_char(*c)) {
+        return Err(malformed(&format!(
+            "character U+{:04X} is not allowed in XML",
+            u32::from(bad)
+        )));
+    }
+    Ok(text)
 }
 
 /// We read UTF-8 only; a declaration naming another encoding is honoured only when the body
@@ -153,13 +163,26 @@ fn expanded_name(
         return Err(malformed(&format!("invalid name {qualified:?}")));
     }
     let namespace = match resolved {
-        ResolveResult::Bound(namespace) => namespace.0,
-        ResolveResult::Unbound => "",
+        ResolveResult::Bound(namespace) => namespace_name(namespace.0)?,
+        ResolveResult::Unbound => String::new(),
         ResolveResult::Unknown(prefix) => {
             return Err(malformed(&format!("unbound namespace prefix {prefix:?}")));
         }
     };
     Ok(PropName::new(namespace, local))
+}
+
+/// The resolver hands back the `xmlns` attribute value as written; the namespace name is
+/// that value normalised like any attribute (references resolved, whitespace mapped).
+fn namespace_name(raw: &str) -> Result<String, DavProtoError> {
+    let attribute = Attribute {
+        key: QName("xmlns"),
+        value: Cow::Borrowed(raw),
+    };
+    attribute
+        .normalized_value(XmlVersion::Implicit1_0)
+        .map(Cow::into_owned)
+        .map_err(|e| malformed(&e.to_string()))
 }
 
 fn malformed(reason: &str) -> DavProtoError {
@@ -259,6 +282,14 @@ mod tests {
     }
 
     #[test]
+    fn namespace_names_are_unescaped() {
+        let root = parse(r#"<x:a xmlns:x="urn:a&amp;b&#x20;c"/>"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(root.name, PropName::new("urn:a&b c", "a"));
+    }
+
+    #[test]
     fn line_endings_are_normalised() {
         let root = parse("<a>x\r\ny\rz</a>").unwrap().unwrap();
         assert_eq!(root.text_content(), "x\ny\nz");
@@ -304,7 +335,11 @@ mod tests {
             "<p:a/>",
             r#"<D:propfind xmlns:D="DAV:"><D:prop><bar:foo xmlns:bar=""/></D:prop></D:propfind>"#,
             "<a>&#0;</a>",
+            "<x:a xmlns:x=\"urn:&bad;\"/>",
             "<a>&#xD800;</a>",
+            "<a>\u{1}</a>",
+            "<a b=\"\u{0}\"/>",
+            "<a>\u{FFFE}</a>",
             "<a>& b</a>",
             "<?xml version=\"1.0\"?>",
         ] {

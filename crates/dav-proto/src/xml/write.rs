@@ -132,6 +132,10 @@ impl Namespaces {
         self.start_tag(out, &element.name);
         extra(out);
         for attribute in &element.attributes {
+            // A hand-built `xmlns` attribute would redeclare namespaces: never write one.
+            if attribute.name.namespace.is_empty() && attribute.name.local == "xmlns" {
+                continue;
+            }
             out.push(' ');
             self.write_name(out, &attribute.name);
             out.push_str("=\"");
