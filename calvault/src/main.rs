@@ -7,6 +7,11 @@ mod serve;
 
 use std::process::ExitCode;
 
+/// Import and sync allocate and free many small strings; mimalloc does that several times
+/// faster than the system allocator and keeps the heap less fragmented.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 use cli::Cli;

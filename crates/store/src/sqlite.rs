@@ -786,14 +786,18 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredObject>> {
         let sql = concat!(
             stored_object_select!(),
-            " WHERE o.calendar_id = $1 AND o.fingerprint IN (SELECT value FROM json_each($2)) ORDER BY o.id"
+            " WHERE o.calendar_id = $1 AND o.fingerprint IN (SELECT value FROM json_each($2))"
         );
         let rows: Vec<StoredObjectRow> = sqlx::query_as(sql)
             .bind(calendar)
             .bind(json_list(fingerprints))
             .fetch_all(&self.readers)
             .await?;
-        Ok(rows.into_iter().map(StoredObject::from).collect())
+        let mut objects: Vec<StoredObject> = rows.into_iter().map(StoredObject::from).collect();
+        // Sorted here, not in SQL: an ORDER BY makes SQLite walk the whole calendar in that
+        // order instead of seeking the fingerprint index once per value.
+        objects.sort_by_key(|o| o.meta.id);
+        Ok(objects)
     }
 
     async fn objects_by_uids(
@@ -803,14 +807,18 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredObject>> {
         let sql = concat!(
             stored_object_select!(),
-            " WHERE o.calendar_id = $1 AND o.uid IN (SELECT value FROM json_each($2)) ORDER BY o.id"
+            " WHERE o.calendar_id = $1 AND o.uid IN (SELECT value FROM json_each($2))"
         );
         let rows: Vec<StoredObjectRow> = sqlx::query_as(sql)
             .bind(calendar)
             .bind(json_list(uids))
             .fetch_all(&self.readers)
             .await?;
-        Ok(rows.into_iter().map(StoredObject::from).collect())
+        let mut objects: Vec<StoredObject> = rows.into_iter().map(StoredObject::from).collect();
+        // Sorted here, not in SQL: an ORDER BY makes SQLite walk the whole calendar in that
+        // order instead of seeking the uid index once per value.
+        objects.sort_by_key(|o| o.meta.id);
+        Ok(objects)
     }
 
     async fn objects_by_names(
@@ -820,14 +828,18 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredObject>> {
         let sql = concat!(
             stored_object_select!(),
-            " WHERE o.calendar_id = $1 AND o.name IN (SELECT value FROM json_each($2)) ORDER BY o.name"
+            " WHERE o.calendar_id = $1 AND o.name IN (SELECT value FROM json_each($2))"
         );
         let rows: Vec<StoredObjectRow> = sqlx::query_as(sql)
             .bind(calendar)
             .bind(json_list(names))
             .fetch_all(&self.readers)
             .await?;
-        Ok(rows.into_iter().map(StoredObject::from).collect())
+        let mut objects: Vec<StoredObject> = rows.into_iter().map(StoredObject::from).collect();
+        // Sorted here, not in SQL: an ORDER BY makes SQLite walk the whole calendar in that
+        // order instead of seeking the name index once per value.
+        objects.sort_by_key(|o| o.meta.name.clone());
+        Ok(objects)
     }
 
     async fn list_objects(&self, calendar: CalendarId) -> Result<Vec<ObjectMeta>> {
