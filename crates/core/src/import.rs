@@ -3,10 +3,12 @@
 use std::collections::{HashMap, HashSet};
 
 use calvault_ical::{CalendarObject, parse_file};
-use calvault_store::{Calendar, Change, Expect, Snapshot, StoreError, StoredObject};
+use calvault_store::{
+    Calendar, Change, ChangeKind, Expect, ObjectFacts, Snapshot, StoreError, StoredObject,
+};
 
-use crate::objects::put_change;
-use crate::{Access, Actor, Result, Vault, origin};
+use crate::objects::facts_of;
+use crate::{Access, Actor, CoreError, Result, Vault, origin};
 
 /// What happened (or, in a dry run, would happen) to one object of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,14 +113,34 @@ impl Vault {
             report.snapshot = Some(self.snapshot_automatic(calendar, "before import").await?);
         }
         let mut seen = Seen::default();
-        for chunk in parsed.objects.chunks(self.policy.batch_size) {
-            let mut planned = self.plan_import(calendar, chunk, &mut seen).await?;
-            if !dry_run {
-                self.commit_import(&mut planned).await?;
+        // While one batch commits (on the database's side), the next is planned (parsing,
+        // fingerprints, twin look-ups): the two halves of the work overlap.
+        let mut committing: Option<tokio::task::JoinHandle<Result<Vec<ImportItem>>>> = None;
+        let objects = std::sync::Arc::new(parsed.objects);
+        let batch = self.policy.batch_size.max(1);
+        for start in (0..objects.len()).step_by(batch) {
+            let range = start..objects.len().min(start + batch);
+            let planned = self
+                .plan_import(calendar, &objects[range.clone()], &mut seen)
+                .await?;
+            if let Some(previous) = committing.take() {
+                report.items.extend(join(previous).await?);
             }
-            report
-                .items
-                .extend(planned.into_iter().map(|(item, _)| item));
+            if dry_run {
+                report.items.extend(planned.items);
+                continue;
+            }
+            let vault = self.clone();
+            let calendar = calendar.clone();
+            let objects = objects.clone();
+            committing = Some(tokio::spawn(async move {
+                vault
+                    .commit_import(&calendar, &objects[range], planned)
+                    .await
+            }));
+        }
+        if let Some(previous) = committing.take() {
+            report.items.extend(join(previous).await?);
         }
         Ok(report)
     }
@@ -128,7 +150,7 @@ impl Vault {
         calendar: &Calendar,
         objects: &[CalendarObject],
         seen: &mut Seen,
-    ) -> Result<Vec<(ImportItem, Option<Change>)>> {
+    ) -> Result<Planned> {
         let uids: Vec<String> = objects.iter().map(|o| o.uid().to_string()).collect();
         let by_uid: HashMap<String, StoredObject> = self
             .store
@@ -137,7 +159,8 @@ impl Vault {
             .into_iter()
             .map(|o| (o.meta.uid.clone(), o))
             .collect();
-        let fingerprints: Vec<String> = objects.iter().map(|o| o.fingerprint().0).collect();
+        let facts: Vec<ObjectFacts> = objects.iter().map(facts_of).collect();
+        let fingerprints: Vec<String> = facts.iter().map(|f| f.fingerprint.clone()).collect();
         for twin in self
             .store
             .objects_by_fingerprint(calendar.id, &fingerprints)
@@ -145,81 +168,115 @@ impl Vault {
         {
             seen.fingerprints.insert(twin.meta.facts.fingerprint);
         }
-        let mut planned = Vec::with_capacity(objects.len());
-        for (object, fingerprint) in objects.iter().zip(fingerprints) {
-            let (outcome, change) = match by_uid.get(object.uid()) {
-                Some(existing) if existing.data == object.to_ics() => {
-                    (ImportOutcome::Duplicate, None)
-                }
+        let mut planned = Planned::default();
+        for (object, facts) in objects.iter().zip(facts) {
+            let uid = object.uid().to_string();
+            let existing = by_uid.get(&uid);
+            let twin = seen.fingerprints.contains(&facts.fingerprint);
+            seen.fingerprints.insert(facts.fingerprint.clone());
+            let summary = facts.summary.clone();
+            let data = object.to_ics();
+            let (outcome, change) = match existing {
+                Some(existing) if existing.data == data => (ImportOutcome::Duplicate, None),
                 Some(existing) => {
-                    let change = put_change(
-                        calendar,
-                        &existing.meta.name,
-                        object,
-                        Expect::Seq(existing.meta.seq),
-                    );
-                    (ImportOutcome::Updated, Some(change))
+                    let kind = ChangeKind::Put {
+                        name: existing.meta.name.clone(),
+                        data,
+                        facts,
+                    };
+                    let expect = Expect::Seq(existing.meta.seq);
+                    (ImportOutcome::Updated, Some((expect, kind)))
                 }
-                None if seen.fingerprints.contains(&fingerprint) => {
-                    (ImportOutcome::Duplicate, None)
-                }
+                None if twin => (ImportOutcome::Duplicate, None),
                 None => {
-                    let change = put_change(
-                        calendar,
-                        &name_for_uid(object.uid()),
-                        object,
-                        Expect::Absent,
-                    );
-                    (ImportOutcome::Created, Some(change))
+                    let kind = ChangeKind::Put {
+                        name: name_for_uid(&uid),
+                        data,
+                        facts,
+                    };
+                    (ImportOutcome::Created, Some((Expect::Absent, kind)))
                 }
             };
-            seen.fingerprints.insert(fingerprint);
-            let item = ImportItem {
-                uid: object.uid().to_string(),
-                summary: object.summary().summary,
+            if let Some((expect, kind)) = change {
+                planned.changes.push(Change {
+                    calendar_id: calendar.id,
+                    uid: uid.clone(),
+                    expect,
+                    kind,
+                });
+            }
+            planned.items.push(ImportItem {
+                uid,
+                summary,
                 outcome,
                 error: None,
-            };
-            planned.push((item, change));
+            });
         }
         Ok(planned)
     }
 
     /// Commits a planned batch; if a precondition fails (someone wrote meanwhile, or a name
-    /// is taken), commits its changes one by one so only the offending objects fail.
-    async fn commit_import(&self, planned: &mut [(ImportItem, Option<Change>)]) -> Result<()> {
-        let changes: Vec<Change> = planned
-            .iter()
-            .filter_map(|(_, change)| change.clone())
-            .collect();
-        if changes.is_empty() {
-            return Ok(());
+    /// is taken), plans the batch again and commits it object by object, so only the
+    /// offending objects fail.
+    async fn commit_import(
+        &self,
+        calendar: &Calendar,
+        objects: &[CalendarObject],
+        planned: Planned,
+    ) -> Result<Vec<ImportItem>> {
+        if planned.changes.is_empty() {
+            return Ok(planned.items);
         }
-        match self.store.commit(changes, &origin("import", None)).await {
-            Ok(_) => Ok(()),
-            Err(StoreError::PreconditionFailed { .. }) => self.commit_one_by_one(planned).await,
+        match self
+            .store
+            .commit(planned.changes, &origin("import", None))
+            .await
+        {
+            Ok(_) => Ok(planned.items),
+            Err(StoreError::PreconditionFailed { .. }) => {
+                let again = self
+                    .plan_import(calendar, objects, &mut Seen::default())
+                    .await?;
+                self.commit_one_by_one(again).await
+            }
             Err(other) => Err(other.into()),
         }
     }
 
-    async fn commit_one_by_one(&self, planned: &mut [(ImportItem, Option<Change>)]) -> Result<()> {
-        for (item, change) in planned {
-            let Some(change) = change else { continue };
+    async fn commit_one_by_one(&self, planned: Planned) -> Result<Vec<ImportItem>> {
+        let mut items = planned.items;
+        for change in planned.changes {
+            let uid = change.uid.clone();
             match self
                 .store
-                .commit(vec![change.clone()], &origin("import", None))
+                .commit(vec![change], &origin("import", None))
                 .await
             {
                 Ok(_) => {}
                 Err(StoreError::PreconditionFailed { reason, .. }) => {
-                    item.outcome = ImportOutcome::Failed;
-                    item.error = Some(format!("{}: {reason}", item.uid));
+                    if let Some(item) = items.iter_mut().find(|i| i.uid == uid) {
+                        item.outcome = ImportOutcome::Failed;
+                        item.error = Some(format!("{uid}: {reason}"));
+                    }
                 }
                 Err(other) => return Err(other.into()),
             }
         }
-        Ok(())
+        Ok(items)
     }
+}
+
+/// A batch as planned: what each object will become, and the changes that make it so.
+#[derive(Default)]
+struct Planned {
+    items: Vec<ImportItem>,
+    changes: Vec<Change>,
+}
+
+async fn join(handle: tokio::task::JoinHandle<Result<Vec<ImportItem>>>) -> Result<Vec<ImportItem>> {
+    handle
+        .await
+        .map_err(|error| CoreError::Invalid(format!("an import batch stopped: {error}")))?
 }
 
 #[cfg(test)]

@@ -111,6 +111,7 @@ on_both_backends!(
     app_passwords_and_failed_login_throttle,
     mass_deletion_guard_snapshots_before_the_burst,
     transfer_moves_and_copies_atomically,
+    import_name_taken_fails_one,
 );
 
 mod scenarios {
@@ -1336,5 +1337,49 @@ mod scenarios {
         assert_eq!(vault.store().count_objects(calendar.id).await.unwrap(), 0);
         assert_eq!(vault.store().count_objects(work.id).await.unwrap(), 1);
         assert_eq!(vault.trash(Actor::Admin, &calendar).await.unwrap().len(), 1);
+    }
+
+    pub async fn import_name_taken_fails_one(vault: Vault) {
+        let calendar = setup(&vault).await;
+        // A client stored another UID under the name the import would give to "n7".
+        vault
+            .put_object(
+                Actor::Admin,
+                &calendar,
+                "n7.ics",
+                &event("someone-else", "Squatter", "20230101T090000Z"),
+                &Condition::default(),
+                &Client::new("test"),
+            )
+            .await
+            .unwrap();
+        let events: Vec<String> = (0..120)
+            .map(|i| {
+                body(
+                    &format!("n{i}"),
+                    &format!("Named {i}"),
+                    &format!("2024{:02}{:02}T090000Z", 1 + i % 12, 1 + i % 28),
+                )
+            })
+            .collect();
+        let report = vault
+            .import(Actor::Admin, &calendar, &file(&events), false)
+            .await
+            .unwrap();
+        assert_eq!(
+            report.summary_line(),
+            "created 119, updated 0, duplicates skipped 0, failed 1"
+        );
+        let failed = report
+            .items
+            .iter()
+            .find(|i| i.outcome == ImportOutcome::Failed)
+            .unwrap();
+        assert_eq!(failed.uid, "n7");
+        assert!(
+            failed.error.as_deref().unwrap_or("").starts_with("n7: "),
+            "{failed:?}"
+        );
+        assert_eq!(vault.store().count_objects(calendar.id).await.unwrap(), 120);
     }
 }
