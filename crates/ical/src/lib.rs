@@ -1,4 +1,5 @@
-//! The iCalendar model of calvault: parse, serialise, group by UID, time spans and fingerprints.
+//! The iCalendar model of calvault: parse, serialise, group by UID, time spans, fingerprints,
+//! and the CalDAV query side (filters, expansion, free-busy, partial retrieval) in `query`.
 //!
 //! Protocol-free: no I/O, no async, no storage. Objects are kept as the producer wrote them
 //! (unfolded content lines in order) so that nothing is lost; the `calcard` crate expands
@@ -12,6 +13,7 @@ mod fingerprint;
 mod line;
 mod object;
 mod parse;
+pub mod query;
 mod reader;
 mod recur;
 mod span;

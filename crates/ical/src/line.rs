@@ -97,6 +97,45 @@ impl ContentLine {
             .map(|(_, v)| first_param_value(v))
     }
 
+    /// The parameters as `(name, value)`, the value without its quotes (a list keeps its
+    /// commas), in the order written.
+    pub(crate) fn params(&self) -> impl Iterator<Item = (&str, String)> {
+        Params::new(self.params_text()).map(|(name, raw)| (name, raw.replace('"', "")))
+    }
+
+    /// The line with another value and without the parameters named in `drop`; `extra`
+    /// (like `;VALUE=DATE`) is added after the kept parameters.
+    pub(crate) fn rewritten(&self, drop: &[&str], extra: &str, value: &str) -> ContentLine {
+        let mut text = String::with_capacity(self.text.len() + extra.len());
+        text.push_str(self.name());
+        let mut rest = self.params_text();
+        while let Some(after) = rest.strip_prefix(';') {
+            let next = Params::new(rest).next();
+            let taken = match next {
+                Some((name, _)) => {
+                    let mut params = Params::new(rest);
+                    params.next();
+                    let len = rest.len() - params.rest.len();
+                    if !drop.iter().any(|d| d.eq_ignore_ascii_case(name)) {
+                        text.push_str(&rest[..len]);
+                    }
+                    len
+                }
+                None => after.len() + 1,
+            };
+            rest = &rest[taken..];
+        }
+        text.push_str(extra);
+        let value_start = text.len() + 1;
+        text.push(':');
+        text.push_str(value);
+        ContentLine {
+            text,
+            name_end: self.name_end,
+            value_start,
+        }
+    }
+
     /// Appends text to the value, for repairing values the producer spread over raw lines.
     pub(crate) fn push_value(&mut self, more: &str) {
         self.text.push_str(more);
@@ -345,6 +384,20 @@ mod tests {
             ContentLine::parse("X-A;X-TITLE=Haupt 1-5\\; 4041 Linz;X-R=7:geo:1,2").expect("valid");
         assert_eq!(apple.param("X-R"), Some("7"));
         assert_eq!(apple.value(), "geo:1,2");
+    }
+
+    #[test]
+    fn rewritten_keeps_other_parameters() {
+        let line =
+            ContentLine::parse("DTSTART;X-A=\"p;q:r\";TZID=Europe/Berlin;X-B=1:20240101T090000")
+                .expect("valid");
+        let utc = line.rewritten(&["TZID"], "", "20240101T080000Z");
+        assert_eq!(utc.text(), "DTSTART;X-A=\"p;q:r\";X-B=1:20240101T080000Z");
+        assert_eq!(utc.value(), "20240101T080000Z");
+        assert_eq!(utc.param("X-B"), Some("1"));
+        let date = ContentLine::new("DTEND", "x").rewritten(&[], ";VALUE=DATE", "20240102");
+        assert_eq!(date.text(), "DTEND;VALUE=DATE:20240102");
+        assert_eq!(date.name(), "DTEND");
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub struct ObjectSummary {
 
 /// A series (master plus RECURRENCE-ID overrides) or a single non-recurring component, all
 /// sharing one UID, together with the VTIMEZONEs it references.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CalendarObject {
     uid: String,
     /// VERSION, PRODID and CALSCALE of the VCALENDAR it came in (shared by the objects of
@@ -55,6 +55,27 @@ pub struct CalendarObject {
     timezones: Vec<Arc<Component>>,
     /// The master (if any) first, then the overrides in input order.
     components: Vec<Component>,
+    /// What the input had that the object does not keep, for the RFC 4791 §4.1 check.
+    origin: Origin,
+}
+
+/// Facts about the input an object was read from.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Origin {
+    /// Its VCALENDAR had a METHOD (an iTIP message).
+    pub(crate) method: bool,
+    /// Its components had no UID; the object's UID was made up.
+    pub(crate) derived_uid: bool,
+}
+
+/// Two objects are equal by what they hold; where they were read from does not count.
+impl PartialEq for CalendarObject {
+    fn eq(&self, other: &Self) -> bool {
+        self.uid == other.uid
+            && self.header == other.header
+            && self.timezones == other.timezones
+            && self.components == other.components
+    }
 }
 
 impl CalendarObject {
@@ -63,12 +84,14 @@ impl CalendarObject {
         header: Arc<[ContentLine]>,
         timezones: Vec<Arc<Component>>,
         components: Vec<Component>,
+        origin: Origin,
     ) -> CalendarObject {
         CalendarObject {
             uid,
             header,
             timezones,
             components,
+            origin,
         }
     }
 
@@ -106,6 +129,7 @@ impl CalendarObject {
             component.set_property("UID", &uid);
         }
         self.uid = uid;
+        self.origin.derived_uid = false;
     }
 
     pub fn kind(&self) -> ComponentKind {
@@ -184,6 +208,25 @@ impl CalendarObject {
     /// The component without RECURRENCE-ID, else the first override.
     fn master(&self) -> Option<&Component> {
         self.components.first()
+    }
+
+    /// The master (if any) first, then the overrides.
+    pub(crate) fn components(&self) -> &[Component] {
+        &self.components
+    }
+
+    /// The VTIMEZONEs the components reference.
+    pub(crate) fn timezones(&self) -> &[Arc<Component>] {
+        &self.timezones
+    }
+
+    /// VERSION, PRODID and CALSCALE.
+    pub(crate) fn header(&self) -> &[ContentLine] {
+        &self.header
+    }
+
+    pub(crate) fn origin(&self) -> Origin {
+        self.origin
     }
 }
 

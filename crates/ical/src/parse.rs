@@ -502,6 +502,8 @@ struct Group {
 /// The calendar-level lines an object keeps, and its calendar's time zones by TZID.
 struct CalendarHeader {
     lines: Arc<[ContentLine]>,
+    /// The VCALENDAR had a METHOD, which `lines` leaves out.
+    method: bool,
     context: CalendarContext,
     timezones: HashMap<String, usize>,
 }
@@ -554,6 +556,7 @@ impl Grouping {
         };
         let mut header = CalendarHeader {
             lines,
+            method: calendar.properties.iter().any(|p| p.is("METHOD")),
             context,
             timezones: HashMap::new(),
         };
@@ -637,6 +640,10 @@ impl Grouping {
         let header = self.headers.get(calendar)?;
         let context = header.context;
         let lines = header.lines.clone();
+        let origin = crate::object::Origin {
+            method: header.method,
+            derived_uid: group.derived_uid,
+        };
         for member in &members {
             let errors = check_object(member, context);
             if !errors.is_empty() {
@@ -660,7 +667,7 @@ impl Grouping {
         }
         let timezones = self.timezones_for(&components, calendar);
         Some(CalendarObject::from_parts(
-            group.uid, lines, timezones, components,
+            group.uid, lines, timezones, components, origin,
         ))
     }
 

@@ -127,7 +127,7 @@ pub(crate) fn shift(local: NaiveDateTime, seconds: i64) -> NaiveDateTime {
 }
 
 /// One occurrence starting at `local` (in the zone of `start`).
-fn occurrence(
+pub(crate) fn occurrence(
     zones: &mut Zones<'_>,
     start: &Moment<'_>,
     local: NaiveDateTime,
@@ -338,7 +338,11 @@ fn expand_rule(
 /// RFC 5545 §3.3.10: UNTIL is in UTC when DTSTART has a zone; the expansion runs in local
 /// time, so it becomes the local time of that instant. An UNTIL date bounds a date-time
 /// series at the end of that day.
-fn local_until(until: &str, start: &Moment<'_>, zones: &mut Zones<'_>) -> Option<NaiveDateTime> {
+pub(crate) fn local_until(
+    until: &str,
+    start: &Moment<'_>,
+    zones: &mut Zones<'_>,
+) -> Option<NaiveDateTime> {
     let until = parse_date_time(until)?;
     let local = match (until.kind, start.value.kind) {
         (TimeKind::Utc, TimeKind::Local) if start.tzid.is_some() => {
@@ -353,7 +357,7 @@ fn local_until(until: &str, start: &Moment<'_>, zones: &mut Zones<'_>) -> Option
     Some(local)
 }
 
-fn rdates(
+pub(crate) fn rdates(
     master: &Component,
     start: &Moment<'_>,
     length: Length,
@@ -390,20 +394,20 @@ fn rdates(
 
 /// EXDATE values (RFC 5545 §3.8.5.1): instants, and dates that exclude a whole local day.
 #[derive(Default)]
-struct Exdates {
-    instants: Vec<i64>,
-    days: Vec<chrono::NaiveDate>,
+pub(crate) struct Exdates {
+    pub(crate) instants: Vec<i64>,
+    pub(crate) days: Vec<chrono::NaiveDate>,
 }
 
 impl Exdates {
     /// How many occurrences they can remove (an excluded day holds several of an hourly
     /// rule's).
-    fn skipped(&self) -> usize {
+    pub(crate) fn skipped(&self) -> usize {
         self.instants.len() + 24 * self.days.len()
     }
 }
 
-fn exdates(master: &Component, start: &Moment<'_>, zones: &mut Zones<'_>) -> Exdates {
+pub(crate) fn exdates(master: &Component, start: &Moment<'_>, zones: &mut Zones<'_>) -> Exdates {
     let mut out = Exdates::default();
     for line in master.properties().filter(|p| p.is("EXDATE")) {
         let tzid = line.param("TZID").or(start.tzid);
