@@ -16,6 +16,40 @@ pub struct Config {
     pub database_url: Option<String>,
     pub retention: Retention,
     pub log: Log,
+    pub caldav: Caldav,
+}
+
+/// The CalDAV server (`/dav/`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Caldav {
+    /// CALDAV:max-resource-size: the largest calendar object a PUT may store, in bytes.
+    pub max_resource_size: u64,
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    pub max_request_body: usize,
+    /// The realm of the HTTP Basic challenge.
+    pub realm: String,
+}
+
+impl Default for Caldav {
+    fn default() -> Self {
+        let defaults = calvault_caldav::CaldavConfig::default();
+        Caldav {
+            max_resource_size: defaults.max_resource_size,
+            max_request_body: defaults.max_request_body,
+            realm: defaults.realm,
+        }
+    }
+}
+
+impl Caldav {
+    pub fn server_config(&self) -> calvault_caldav::CaldavConfig {
+        calvault_caldav::CaldavConfig {
+            max_resource_size: self.max_resource_size,
+            max_request_body: self.max_request_body,
+            realm: self.realm.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -45,6 +79,7 @@ impl Default for Config {
             database_url: None,
             retention: Retention::default(),
             log: Log::default(),
+            caldav: Caldav::default(),
         }
     }
 }
@@ -107,6 +142,13 @@ mod tests {
         assert_eq!(config.listen, "0.0.0.0:9000");
         assert_eq!(config.retention.trash_days, 7);
         assert_eq!(config.retention.revision_days, 60);
+    }
+
+    #[test]
+    fn caldav_section_is_read() {
+        let config: Config = toml::from_str("[caldav]\nmax_resource_size = 1000\n").unwrap();
+        assert_eq!(config.caldav.max_resource_size, 1000);
+        assert_eq!(config.caldav.realm, "calvault");
     }
 
     #[test]

@@ -23,9 +23,17 @@ pub async fn run(vault: Vault, config: Config, args: ServeArgs) -> anyhow::Resul
     tracing::info!(address = %listener.local_addr()?, backend = vault.store().backend(), "calvault is listening");
     println!("calvault listening on http://{}", listener.local_addr()?);
     spawn_retention(vault.clone(), config.retention.interval_hours);
-    axum::serve(listener, router(vault))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = router(vault.clone()).merge(calvault_caldav::router(
+        vault,
+        config.caldav.server_config(),
+    ));
+    // The peer address feeds the login rate limit of CalDAV's Basic authentication.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

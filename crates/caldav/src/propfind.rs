@@ -1,0 +1,166 @@
+//! PROPFIND (RFC 4918 §9.1): a resource and, at Depth 1, its members.
+
+use calvault_core::CoreError;
+use calvault_core::store::{DavFile, StoredObject};
+use calvault_dav_proto::name::{caldav, dav};
+use calvault_dav_proto::{Depth, Multistatus, PropSelection, parse_propfind};
+
+use crate::error::multistatus;
+use crate::properties::Node;
+use crate::resource::{Resource, resolve};
+use crate::{Ctx, DavError, DavRequest};
+use axum::response::Response;
+
+/// Objects read per store call when listing a calendar.
+const PAGE: u32 = 500;
+
+pub(crate) async fn propfind(ctx: &Ctx, request: &DavRequest) -> Result<Response, DavError> {
+    // RFC 4918 §10.2: no Depth means infinity, which we refuse (§9.1).
+    let depth = match request.header("depth") {
+        Some(value) => Depth::parse(value)?,
+        None => Depth::Infinity,
+    };
+    if depth == Depth::Infinity {
+        return Err(DavError::forbidden(dav::PROPFIND_FINITE_DEPTH));
+    }
+    let selection = parse_propfind(&request.body)?;
+    let resource = resolve(ctx, &request.path).await?;
+    let mut answer = Multistatus::new();
+    render_resource(ctx, &resource, &selection, &mut answer)?;
+    if depth == Depth::One {
+        render_members(ctx, &resource, &selection, &mut answer).await?;
+    }
+    Ok(multistatus(&answer))
+}
+
+fn render_resource(
+    ctx: &Ctx,
+    resource: &Resource,
+    selection: &PropSelection,
+    answer: &mut Multistatus,
+) -> Result<(), DavError> {
+    let node = match resource {
+        Resource::Root => Node::Root,
+        Resource::Principals => Node::Principals,
+        Resource::Principal(user) => Node::Principal(user),
+        Resource::Home(user) => Node::Home(user),
+        Resource::Calendar(calendar) => Node::Calendar(calendar),
+        Resource::Object {
+            calendar,
+            object: Some(object),
+            ..
+        } => Node::Object {
+            calendar,
+            meta: &object.meta,
+            data: &object.data,
+        },
+        Resource::Plain {
+            file: Some(file), ..
+        } => Node::Plain(file),
+        Resource::Object { object: None, .. } | Resource::Plain { file: None, .. } => {
+            return Err(DavError::not_found());
+        }
+    };
+    answer.push(node.render(ctx, selection));
+    Ok(())
+}
+
+async fn render_members(
+    ctx: &Ctx,
+    resource: &Resource,
+    selection: &PropSelection,
+    answer: &mut Multistatus,
+) -> Result<(), DavError> {
+    let me = &ctx.session.user;
+    match resource {
+        Resource::Root => {
+            answer.push(Node::Principals.render(ctx, selection));
+            answer.push(Node::Home(me).render(ctx, selection));
+        }
+        Resource::Principals => answer.push(Node::Principal(me).render(ctx, selection)),
+        Resource::Home(user) => {
+            for calendar in ctx.vault().home_calendars(ctx.actor(), user).await? {
+                answer.push(Node::Calendar(&calendar).render(ctx, selection));
+            }
+            for file in plain_members(ctx, "").await? {
+                answer.push(Node::Plain(&file).render(ctx, selection));
+            }
+        }
+        Resource::Calendar(calendar) if !needs_data(selection) => {
+            // Listing what the client needs without the objects' text (the common case).
+            let metas = ctx
+                .vault()
+                .store()
+                .list_objects(calendar.calendar.id)
+                .await
+                .map_err(CoreError::from)?;
+            for meta in &metas {
+                let node = Node::Object {
+                    calendar,
+                    meta,
+                    data: "",
+                };
+                answer.push(node.render(ctx, selection));
+            }
+        }
+        Resource::Calendar(calendar) => {
+            let mut after = 0;
+            loop {
+                let page = objects_page(ctx, calendar.calendar.id, after).await?;
+                let Some(last) = page.last() else { break };
+                after = last.meta.id;
+                for object in &page {
+                    let node = Node::Object {
+                        calendar,
+                        meta: &object.meta,
+                        data: &object.data,
+                    };
+                    answer.push(node.render(ctx, selection));
+                }
+            }
+        }
+        Resource::Plain {
+            path,
+            file: Some(file),
+            ..
+        } if file.collection => {
+            for member in plain_members(ctx, path).await? {
+                answer.push(Node::Plain(&member).render(ctx, selection));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether rendering `selection` on an object needs its text.
+fn needs_data(selection: &PropSelection) -> bool {
+    match selection {
+        PropSelection::Prop(names) => names
+            .iter()
+            .any(|name| *name == dav::GETCONTENTLENGTH || *name == caldav::CALENDAR_DATA),
+        PropSelection::AllProp { .. } | PropSelection::PropName => true,
+    }
+}
+
+async fn objects_page(ctx: &Ctx, calendar: i64, after: i64) -> Result<Vec<StoredObject>, DavError> {
+    Ok(ctx
+        .vault()
+        .store()
+        .objects_page(calendar, after, PAGE)
+        .await
+        .map_err(CoreError::from)?)
+}
+
+/// The direct members of the plain collection at `path` ("" for the home).
+pub(crate) async fn plain_members(ctx: &Ctx, path: &str) -> Result<Vec<DavFile>, DavError> {
+    let all = ctx
+        .vault()
+        .dav_files_under(ctx.actor(), &ctx.session.user, path)
+        .await?;
+    let prefix_len = if path.is_empty() { 0 } else { path.len() + 1 };
+    Ok(all
+        .into_iter()
+        .filter(|file| !file.path[prefix_len..].contains('/'))
+        .collect())
+}
