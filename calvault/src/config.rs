@@ -155,4 +155,20 @@ mod tests {
     fn unknown_keys_are_refused() {
         assert!(toml::from_str::<Config>("lisen = \"x\"").is_err());
     }
+
+    #[test]
+    fn the_readme_example_is_a_valid_configuration() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```toml\n")
+            .expect("a toml block in the README")
+            + "```toml\n".len();
+        let end = start
+            + readme[start..]
+                .find("```")
+                .expect("the end of the toml block");
+        let config: Config =
+            toml::from_str(&readme[start..end]).expect("the README's configuration parses");
+        assert_eq!(config, Config::default(), "the README shows the defaults");
+    }
 }
