@@ -7,8 +7,13 @@ use crate::cli::TrashCommand;
 pub async fn run(vault: &Vault, command: TrashCommand) -> anyhow::Result<()> {
     match command {
         TrashCommand::List { calendar } => {
-            let calendar = super::calendar(vault, &calendar, Access::Read).await?;
-            for tombstone in vault.trash(Actor::Admin, &calendar).await? {
+            let path = calendar;
+            let calendar = super::calendar(vault, &path, Access::Read).await?;
+            let trash = vault.trash(Actor::Admin, &calendar).await?;
+            if trash.is_empty() {
+                eprintln!("the trash of {path} is empty");
+            }
+            for tombstone in trash {
                 println!(
                     "{}\t{}\t{}\t{}",
                     tombstone.uid,

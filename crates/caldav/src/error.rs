@@ -24,6 +24,9 @@ pub enum DavError {
     /// The body is larger than the configured limit.
     #[error("request body too large")]
     TooLarge,
+    /// This answer, then the connection closes (its request body was left unread).
+    #[error(transparent)]
+    CloseAfter(Box<DavError>),
     /// A plain status with a short reason.
     #[error("{1}")]
     Status(StatusCode, &'static str),
@@ -52,6 +55,13 @@ impl DavError {
     /// The HTTP answer: status, headers and a DAV:error body where a precondition applies.
     pub fn into_response_with(self, realm: &str) -> Response {
         let (status, condition, href) = match self {
+            DavError::CloseAfter(error) => {
+                let mut response = error.into_response_with(realm);
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                return response;
+            }
             DavError::Proto(error) => (status(error.status()), error.precondition(), None),
             DavError::Core(error) => core_answer(error),
             DavError::Unauthenticated => {

@@ -122,7 +122,10 @@ async fn serve(
     if method == "OPTIONS" {
         return Ok(options::options());
     }
-    let session = Session::open(&dav, &parts.headers, &peer).await?;
+    let session = match Session::open(&dav, &parts.headers, &peer).await {
+        Ok(session) => session,
+        Err(error) => return Err(refuse_after_draining(error, body).await),
+    };
     // RFC 3986 §3.5: a fragment is the client's business, never part of a request path.
     if parts.uri.path().contains('#') {
         return Err(DavError::Status(
@@ -152,6 +155,20 @@ async fn serve(
         "MOVE" => copy_move::copy_move(&ctx, &request, false).await,
         "REPORT" => report::report(&ctx, &request).await,
         _ => Ok(options::not_allowed()),
+    }
+}
+
+/// The most of an unauthenticated request's body that is read before answering 401.
+const UNAUTHENTICATED_DRAIN: usize = 1 << 20;
+
+/// Every client sends its first request without credentials and retries on the same
+/// connection after the 401: the unread body of the first would be taken for the start of the
+/// next request, so it is read (up to a small limit) before answering. A larger body closes
+/// the connection instead.
+async fn refuse_after_draining(error: DavError, body: Body) -> DavError {
+    match axum::body::to_bytes(body, UNAUTHENTICATED_DRAIN).await {
+        Ok(_) => error,
+        Err(_) => DavError::CloseAfter(Box::new(error)),
     }
 }
 

@@ -58,7 +58,6 @@ impl Vault {
     pub async fn revoke_app_password(&self, user: &str, name: &str) -> Result<()> {
         let user = self.user_named(user).await?;
         self.store.delete_app_password(user.id, name).await?;
-        self.forget_credentials_of(user.id);
         Ok(())
     }
 }

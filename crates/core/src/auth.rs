@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use calvault_store::{AppPassword, User, UserId};
+use calvault_store::{AppPassword, User};
 use sha2::{Digest, Sha256};
 
 use crate::app_passwords::secret_hash;
@@ -13,6 +13,8 @@ use crate::{CoreError, Result, Vault, password};
 
 /// How long verified credentials are trusted without running argon2 again.
 const CACHE_TTL: Duration = Duration::from_secs(300);
+/// An app password's last use is written at most this often (seconds).
+const TOUCH_EVERY_SECS: i64 = 60;
 /// Failures allowed per client address within `FAILURE_WINDOW`.
 const MAX_FAILURES_PER_CLIENT: usize = 10;
 /// Failures allowed per user name within `FAILURE_WINDOW`, from all addresses together: higher,
@@ -31,7 +33,7 @@ pub struct Credentials {
 
 #[derive(Default)]
 pub(crate) struct AuthState {
-    verified: Mutex<HashMap<[u8; 32], (Credentials, Instant)>>,
+    verified: Mutex<HashMap<[u8; 32], (String, Instant)>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
@@ -44,28 +46,24 @@ fn cache_key(name: &str, secret: &str) -> [u8; 32] {
 }
 
 impl AuthState {
-    fn cached(&self, key: &[u8; 32]) -> Option<Credentials> {
-        let verified = self.verified.lock().ok()?;
+    /// Whether this secret was verified lately against exactly this password hash.
+    fn verified(&self, key: &[u8; 32], hash: &str) -> bool {
+        let Ok(verified) = self.verified.lock() else {
+            return false;
+        };
         verified
             .get(key)
-            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
-            .map(|(c, _)| c.clone())
+            .is_some_and(|(h, at)| h == hash && at.elapsed() < CACHE_TTL)
     }
 
-    fn remember(&self, key: [u8; 32], credentials: Credentials) {
+    fn remember(&self, key: [u8; 32], hash: String) {
         if let Ok(mut verified) = self.verified.lock() {
             if verified.len() >= MAX_ENTRIES {
                 verified.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
             }
             if verified.len() < MAX_ENTRIES {
-                verified.insert(key, (credentials, Instant::now()));
+                verified.insert(key, (hash, Instant::now()));
             }
-        }
-    }
-
-    fn forget_user(&self, user: UserId) {
-        if let Ok(mut verified) = self.verified.lock() {
-            verified.retain(|_, (c, _)| c.user.id != user);
         }
     }
 
@@ -120,16 +118,15 @@ impl Vault {
                 return Err(CoreError::TooManyAttempts { retry_after });
             }
         }
-        let key = cache_key(name, secret);
-        if let Some(credentials) = self.auth.cached(&key) {
-            return Ok(credentials);
-        }
         match self.verify(name, secret).await? {
             Some(credentials) => {
-                if let Some(app) = &credentials.app_password {
+                if let Some(app) = &credentials.app_password
+                    && app
+                        .last_used_at
+                        .is_none_or(|at| crate::now() - at >= TOUCH_EVERY_SECS)
+                {
                     self.store.touch_app_password(app.id, crate::now()).await?;
                 }
-                self.auth.remember(key, credentials.clone());
                 Ok(credentials)
             }
             None => {
@@ -156,16 +153,22 @@ impl Vault {
                 app_password: Some(app),
             }));
         }
-        let valid = check_password_blocking(secret.to_string(), user.password_hash.clone()).await;
+        // The user and app password rows are read on every request, so a password change or a
+        // revocation (perhaps from another process) takes effect at once; the cache only spares
+        // argon2 for a secret already verified against this very hash.
+        let key = cache_key(name, secret);
+        let valid = self.auth.verified(&key, &user.password_hash) || {
+            let valid =
+                check_password_blocking(secret.to_string(), user.password_hash.clone()).await;
+            if valid {
+                self.auth.remember(key, user.password_hash.clone());
+            }
+            valid
+        };
         Ok(valid.then_some(Credentials {
             user,
             app_password: None,
         }))
-    }
-
-    /// Drops cached credentials of a user (after a password change or a revocation).
-    pub(crate) fn forget_credentials_of(&self, user: UserId) {
-        self.auth.forget_user(user);
     }
 }
 

@@ -71,6 +71,12 @@ impl Vault {
         self.store.as_ref()
     }
 
+    /// The store itself, to open another domain service on it (another process or node does
+    /// the same: nothing the domain keeps in memory is needed for correctness).
+    pub fn store_handle(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
     pub fn policy(&self) -> &Policy {
         &self.policy
     }

@@ -40,7 +40,6 @@ impl Vault {
         self.store
             .set_password_hash(user.id, &password::hash(password)?)
             .await?;
-        self.forget_credentials_of(user.id);
         Ok(())
     }
 

@@ -1073,7 +1073,51 @@ mod scenarios {
         let listed = vault.list_app_passwords("alice").await.unwrap();
         assert_eq!(listed.len(), 1);
         assert!(listed[0].last_used_at.is_some());
-        // A revoked app password stops working at once, even though it was just cached.
+        // Another process (the command line) revokes it: this server refuses it at once.
+        let other_process = Vault::new(vault.store_handle(), Policy::default());
+        other_process
+            .revoke_app_password("alice", "phone")
+            .await
+            .unwrap();
+        assert!(matches!(
+            vault.authenticate("alice", &secret, "10.0.0.1").await,
+            Err(CoreError::BadCredentials)
+        ));
+        // The same for a password changed elsewhere, though the old one was just verified.
+        assert!(
+            vault
+                .authenticate("alice", "correct horse", "10.0.0.1")
+                .await
+                .is_ok()
+        );
+        other_process
+            .set_password("alice", "new password here")
+            .await
+            .unwrap();
+        assert!(matches!(
+            vault
+                .authenticate("alice", "correct horse", "10.0.0.1")
+                .await,
+            Err(CoreError::BadCredentials)
+        ));
+        assert!(
+            vault
+                .authenticate("alice", "new password here", "10.0.0.1")
+                .await
+                .is_ok()
+        );
+        other_process
+            .set_password("alice", "correct horse")
+            .await
+            .unwrap();
+        let (_, secret) = vault.add_app_password("alice", "phone").await.unwrap();
+        assert!(
+            vault
+                .authenticate("alice", &secret, "10.0.0.1")
+                .await
+                .is_ok()
+        );
+        // A revoked app password stops working at once, even though it was just used.
         vault.revoke_app_password("alice", "phone").await.unwrap();
         assert!(matches!(
             vault.authenticate("alice", &secret, "10.0.0.1").await,
