@@ -17,6 +17,7 @@ pub mod query;
 mod reader;
 mod recur;
 mod span;
+mod stream;
 mod tz;
 mod validate;
 mod value;
@@ -28,6 +29,7 @@ pub use fingerprint::Fingerprint;
 pub use object::{CalendarObject, ComponentKind, ObjectSummary};
 pub use parse::{ParsedFile, parse_file};
 pub use span::TimeSpan;
+pub use stream::{ObjectStream, stream_file};
 pub use tz::windows_to_iana;
 
 /// The PRODID calvault writes where it produces a VCALENDAR itself (RFC 5545 §3.7.3).

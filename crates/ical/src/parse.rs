@@ -1,7 +1,5 @@
-//! Reading a whole .ics file into objects grouped by UID.
-
-use std::collections::HashMap;
-use std::sync::Arc;
+//! Reading the lines of an .ics file into components: whole, or only where each lies (the
+//! first pass of `stream`). `parse_file` collects the stream, so the two cannot disagree.
 
 use calcard::common::IanaParse;
 use calcard::icalendar::ICalendarProperty;
@@ -10,7 +8,8 @@ use crate::component::{Component, Item};
 use crate::line::{ContentLine, LineError, unescape_text};
 use crate::object::CalendarObject;
 use crate::reader::{LogicalLines, is_quoted_printable};
-use crate::validate::{CalendarContext, check_component, check_property, quote};
+use crate::stream::ObjectStream;
+use crate::validate::quote;
 use crate::{ComponentKind, ObjectError, ParseError};
 
 /// What a file gave: the objects that parsed, and one error per object (or stray part of the
@@ -27,15 +26,9 @@ pub struct ParsedFile {
 /// Parses a file of one or more VCALENDARs. Components are grouped by UID into objects
 /// (a series and its overrides become one object); components without a UID get one
 /// derived from their content, so a re-import finds the same UID. Fails as a whole only when
-/// nothing in the input is a calendar.
+/// nothing in the input is a calendar. `stream_file` gives the same objects one at a time.
 pub fn parse_file(text: &str) -> Result<ParsedFile, ParseError> {
-    read(text).map_err(|rejected| match rejected {
-        Rejected::Error(error) => error,
-        Rejected::EmptyCalendar { line } => ParseError::Syntax {
-            line,
-            message: "the VCALENDAR holds no VEVENT, VTODO or VJOURNAL".to_string(),
-        },
-    })
+    read(text).map_err(Rejected::into_parse_error)
 }
 
 /// Why a whole input gave nothing.
@@ -47,28 +40,89 @@ pub(crate) enum Rejected {
     },
 }
 
+impl Rejected {
+    pub(crate) fn into_parse_error(self) -> ParseError {
+        match self {
+            Rejected::Error(error) => error,
+            Rejected::EmptyCalendar { line } => ParseError::Syntax {
+                line,
+                message: "the VCALENDAR holds no VEVENT, VTODO or VJOURNAL".to_string(),
+            },
+        }
+    }
+}
+
 pub(crate) fn read(text: &str) -> Result<ParsedFile, Rejected> {
-    let mut builder = Builder::default();
-    for (number, line) in LogicalLines::new(text) {
+    ObjectStream::new(text).map(ObjectStream::into_parsed_file)
+}
+
+/// The first pass of a stream: where each component directly under a VCALENDAR lies, and the
+/// calendars' own properties; no component is kept.
+pub(crate) fn locate(text: &str) -> Builder {
+    let mut builder = Builder {
+        positions_only: true,
+        ..Builder::default()
+    };
+    let mut lines = LogicalLines::new(text);
+    loop {
+        let start = lines.offset();
+        let Some((number, line)) = lines.next() else {
+            break;
+        };
+        builder.line_start = start;
+        builder.line_end = lines.offset();
         builder.line(number, &line);
     }
+    builder.line_start = lines.offset();
     builder.finish();
-    builder.into_parsed_file()
+    builder
+}
+
+/// Reads a located component again, whole: the same lines through the same states give the
+/// same component, errors and line numbers as a single pass over the file would.
+pub(crate) fn read_located(text: &str, located: &Located) -> Option<TopComponent> {
+    let part = text.get(located.range.clone())?;
+    let mut builder = Builder::default();
+    if !located.implicit {
+        builder.open(0, false);
+    }
+    for (number, line) in LogicalLines::numbered_from(part, located.line) {
+        builder.line(number, &line);
+    }
+    if let Some(found) = &located.found {
+        builder.close_calendar(found);
+    }
+    builder.calendars.pop()?.components.pop()
+}
+
+/// Where a component directly under a VCALENDAR lies in the (BOM-less) text.
+pub(crate) struct Located {
+    pub(crate) name: String,
+    pub(crate) line: usize,
+    pub(crate) range: std::ops::Range<usize>,
+    /// What ended it when it is never closed (the text its error quotes).
+    pub(crate) found: Option<Box<str>>,
+    /// It came without a VCALENDAR around it.
+    pub(crate) implicit: bool,
+    /// The raw value of its first UID property (TZID for a VTIMEZONE).
+    pub(crate) key: Option<String>,
 }
 
 /// A component directly under a VCALENDAR, with where it started and what is wrong with it.
-struct TopComponent {
-    component: Component,
-    line: usize,
+pub(crate) struct TopComponent {
+    pub(crate) component: Component,
+    pub(crate) line: usize,
     /// The line where each item of `component` starts.
-    item_lines: Vec<usize>,
-    errors: Vec<String>,
+    pub(crate) item_lines: Vec<usize>,
+    pub(crate) errors: Vec<String>,
 }
 
-struct CalendarBlock {
-    line: usize,
-    properties: Vec<ContentLine>,
+pub(crate) struct CalendarBlock {
+    pub(crate) line: usize,
+    pub(crate) properties: Vec<ContentLine>,
     components: Vec<TopComponent>,
+    /// The components, when only their positions are taken.
+    pub(crate) located: Vec<Located>,
     /// A component that came without a VCALENDAR around it.
     implicit: bool,
 }
@@ -81,6 +135,10 @@ struct Frame {
     errors: Vec<String>,
     /// Inside a VEVENT, VTODO or VJOURNAL (where the data and its repairs matter).
     in_object: bool,
+    /// Offset of its BEGIN line.
+    start: usize,
+    /// The raw value of its first UID (or TZID) property, when only positions are taken.
+    key: Option<String>,
 }
 
 /// Components may nest this deep inside a VCALENDAR.
@@ -93,20 +151,31 @@ struct Skip {
 }
 
 #[derive(Default)]
-struct Builder {
-    calendars: Vec<CalendarBlock>,
+pub(crate) struct Builder {
+    pub(crate) calendars: Vec<CalendarBlock>,
     /// Whether the last calendar in `calendars` is still open.
     open_calendar: bool,
     stack: Vec<Frame>,
-    problems: Vec<ObjectError>,
+    pub(crate) problems: Vec<ObjectError>,
     skip: Option<Skip>,
-    first_stray: Option<(usize, String)>,
-    vcard_line: Option<usize>,
+    pub(crate) first_stray: Option<(usize, String)>,
+    pub(crate) vcard_line: Option<usize>,
     blank_run: usize,
+    /// Record where top-level components lie (`CalendarBlock::located`) instead of keeping them.
+    positions_only: bool,
+    /// Offsets of the current line, and of the line after it.
+    line_start: usize,
+    line_end: usize,
+    /// While a component is closed unterminated: what was found instead of its END.
+    found: Option<Box<str>>,
 }
 
 /// `BEGIN:NAME` or `END:NAME` (names are case-insensitive, RFC 5545 §2).
 fn begin_end(text: &str) -> Option<(bool, &str)> {
+    // Most lines are properties: their first letter rules them out before any search.
+    if !matches!(text.as_bytes().first(), Some(b'B' | b'b' | b'E' | b'e')) {
+        return None;
+    }
     let (keyword, name) = text.split_once(':')?;
     let name = name.trim();
     if keyword.eq_ignore_ascii_case("BEGIN") {
@@ -116,23 +185,6 @@ fn begin_end(text: &str) -> Option<(bool, &str)> {
     } else {
         None
     }
-}
-
-/// Checks an object's top-level component as it will be stored (repaired values as repaired,
-/// read by the VERSION of the VCALENDAR the object is written with).
-fn check_object(member: &Member, context: CalendarContext) -> Vec<String> {
-    let mut errors = Vec::new();
-    for (item, number) in member.component.items.iter().zip(&member.item_lines) {
-        if let Item::Property(line) = item
-            && let Some(problem) = check_property(line, context)
-        {
-            errors.push(format!("line {number}: {problem}"));
-        }
-    }
-    if let Some(problem) = check_component(&member.component, context) {
-        errors.push(format!("line {}: {problem}", member.line));
-    }
-    errors
 }
 
 /// Properties whose value is free text, where a producer's raw line break can land.
@@ -156,7 +208,7 @@ fn holds_free_text(line: &ContentLine) -> bool {
         || ICalendarProperty::parse(name.as_bytes()).is_none()
 }
 
-fn is_object_name(name: &str) -> bool {
+pub(crate) fn is_object_name(name: &str) -> bool {
     ComponentKind::parse(name).is_some()
 }
 
@@ -173,7 +225,7 @@ fn looks_like_text(line: &ContentLine) -> bool {
 
 impl Builder {
     fn line(&mut self, number: usize, text: &str) {
-        if text.trim().is_empty() {
+        if text.chars().all(char::is_whitespace) {
             // Blank lines break RFC 5545 §3.1 but carry nothing; many producers write them.
             self.blank_run += 1;
             return;
@@ -240,12 +292,22 @@ impl Builder {
             .stack
             .first()
             .map_or(is_object_name(name), |f| f.in_object);
+        let component = if self.positions_only {
+            Component {
+                name: name.to_string(),
+                items: Vec::new(),
+            }
+        } else {
+            Component::new(name)
+        };
         self.stack.push(Frame {
-            component: Component::new(name),
+            component,
             line: number,
             item_lines: Vec::new(),
             errors: Vec::new(),
             in_object,
+            start: self.line_start,
+            key: None,
         });
     }
 
@@ -254,6 +316,7 @@ impl Builder {
             line: number,
             properties: Vec::new(),
             components: Vec::new(),
+            located: Vec::new(),
             implicit,
         });
         self.open_calendar = true;
@@ -290,7 +353,7 @@ impl Builder {
     }
 
     /// Closes the open calendar: its open components are unterminated.
-    fn close_calendar(&mut self, found: &str) {
+    pub(crate) fn close_calendar(&mut self, found: &str) {
         while !self.stack.is_empty() {
             self.pop_unterminated(found);
         }
@@ -320,7 +383,9 @@ impl Builder {
                 frame.line
             ));
         }
+        self.found = Some(found.into());
         self.pop();
+        self.found = None;
     }
 
     /// Attaches the top frame to its parent (or to the calendar).
@@ -340,6 +405,22 @@ impl Builder {
         let Some(calendar) = self.calendars.last_mut() else {
             return;
         };
+        if self.positions_only {
+            // Never closed: its text ends where the line that ended it starts.
+            let end = match self.found {
+                Some(_) => self.line_start,
+                None => self.line_end,
+            };
+            calendar.located.push(Located {
+                name: frame.component.name,
+                line: frame.line,
+                range: frame.start..end,
+                found: self.found.clone(),
+                implicit: calendar.implicit,
+                key: frame.key,
+            });
+            return;
+        }
         calendar.components.push(TopComponent {
             component: frame.component,
             line: frame.line,
@@ -365,6 +446,10 @@ impl Builder {
     fn property(&mut self, number: usize, text: &str, blanks: usize) {
         if !self.open_calendar {
             self.stray(number, text);
+            return;
+        }
+        if self.positions_only && !self.stack.is_empty() {
+            self.note_key(text);
             return;
         }
         let parsed = ContentLine::parse(text);
@@ -405,6 +490,32 @@ impl Builder {
         }
     }
 
+    /// Keeps the first UID (or a VTIMEZONE's TZID) of a top-level component. Such a line is
+    /// never taken as the continuation of a text value (UID and TZID are known property names),
+    /// so it is a property here exactly when it is one in a full read.
+    fn note_key(&mut self, text: &str) {
+        let [frame] = self.stack.as_mut_slice() else {
+            return;
+        };
+        if frame.key.is_some() {
+            return;
+        }
+        let name = if frame.component.is("VTIMEZONE") {
+            "TZID"
+        } else {
+            "UID"
+        };
+        let named = text.len() > name.len()
+            && text.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && matches!(text.as_bytes()[name.len()], b';' | b':');
+        if !named {
+            return;
+        }
+        if let Ok(line) = ContentLine::parse(text) {
+            frame.key = Some(line.value().to_string());
+        }
+    }
+
     fn calendar_property(
         &mut self,
         number: usize,
@@ -428,106 +539,11 @@ impl Builder {
         }
     }
 
-    fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if self.open_calendar {
             self.close_calendar("the end of the input");
         }
     }
-
-    fn into_parsed_file(self) -> Result<ParsedFile, Rejected> {
-        if self.calendars.is_empty() {
-            return Err(Rejected::Error(match (self.vcard_line, self.first_stray) {
-                (Some(line), _) => ParseError::Syntax {
-                    line,
-                    message: "this is a vCard (BEGIN:VCARD), not a calendar".to_string(),
-                },
-                (None, Some((line, text))) => ParseError::Syntax {
-                    line,
-                    message: format!("expected BEGIN:VCALENDAR, found {}", quote(&text)),
-                },
-                (None, None) => ParseError::NoCalendar,
-            }));
-        }
-        let first_line = self.calendars[0].line;
-        let mut problems = self.problems;
-        if let Some((line, text)) = self.first_stray {
-            problems.push(ObjectError {
-                line,
-                uid: None,
-                message: format!("{} before the first VCALENDAR (ignored)", quote(&text)),
-            });
-        }
-        let has_other_components = self.calendars.iter().any(|c| {
-            c.components
-                .iter()
-                .any(|t| !is_object_name(&t.component.name) && !t.component.is("VTIMEZONE"))
-        });
-        let mut grouping = Grouping {
-            failed: problems,
-            ..Grouping::default()
-        };
-        let calendar_name = self.calendars.iter().find_map(|c| {
-            c.properties
-                .iter()
-                .find(|p| p.is("X-WR-CALNAME"))
-                .map(|p| unescape_text(p.value()).into_owned())
-        });
-        for calendar in self.calendars {
-            grouping.add_calendar(calendar);
-        }
-        let parsed = grouping.into_parsed_file(calendar_name);
-        if parsed.objects.is_empty() && parsed.failed.is_empty() && !has_other_components {
-            return Err(Rejected::EmptyCalendar { line: first_line });
-        }
-        Ok(parsed)
-    }
-}
-
-/// One component of an object, before the object is built.
-struct Member {
-    component: Component,
-    line: usize,
-    item_lines: Vec<usize>,
-    errors: Vec<String>,
-    calendar: usize,
-    recurrence_id: Option<String>,
-}
-
-struct Group {
-    uid: String,
-    derived_uid: bool,
-    members: Vec<Member>,
-}
-
-/// The calendar-level lines an object keeps, and its calendar's time zones by TZID.
-struct CalendarHeader {
-    lines: Arc<[ContentLine]>,
-    /// The VCALENDAR had a METHOD, which `lines` leaves out.
-    method: bool,
-    context: CalendarContext,
-    timezones: HashMap<String, usize>,
-}
-
-#[derive(Default)]
-struct Grouping {
-    groups: Vec<Group>,
-    by_uid: HashMap<String, usize>,
-    headers: Vec<CalendarHeader>,
-    timezones: Vec<Arc<Component>>,
-    /// TZID to the first VTIMEZONE of the file that defines it.
-    file_timezones: HashMap<String, usize>,
-    failed: Vec<ObjectError>,
-}
-
-/// VERSION, PRODID and CALSCALE are what an object needs of its VCALENDAR (RFC 5545 §3.7);
-/// METHOD is left out: RFC 4791 §4.1 forbids it in stored calendar object resources.
-fn header_lines(properties: &[ContentLine]) -> Arc<[ContentLine]> {
-    let find = |name: &str| properties.iter().find(|p| p.is(name)).cloned();
-    let mut lines = Vec::with_capacity(3);
-    lines.push(find("VERSION").unwrap_or_else(|| ContentLine::new("VERSION", "2.0")));
-    lines.push(find("PRODID").unwrap_or_else(|| ContentLine::new("PRODID", crate::PRODID)));
-    lines.extend(find("CALSCALE"));
-    lines.into()
 }
 
 /// The TZID a VTIMEZONE defines, as TZID parameters name it.
@@ -535,229 +551,6 @@ pub(crate) fn timezone_id(component: &Component) -> Option<String> {
     component
         .property("TZID")
         .map(|id| unescape_text(id.value()).trim().to_string())
-}
-
-/// A UID for a component that has none: a digest of its text, so the same input gives the
-/// same UID on every import.
-fn derived_uid(component: &Component) -> String {
-    use sha2::{Digest, Sha256};
-    let mut text = String::with_capacity(component.text_len());
-    component.write(&mut text);
-    let digest = Sha256::digest(text.as_bytes());
-    format!("calvault-{}", hex::encode(&digest[..16]))
-}
-
-impl Grouping {
-    fn add_calendar(&mut self, calendar: CalendarBlock) {
-        let index = self.headers.len();
-        let lines = header_lines(&calendar.properties);
-        let context = CalendarContext {
-            vcalendar: lines.first().is_some_and(|v| v.value().trim() == "1.0"),
-        };
-        let mut header = CalendarHeader {
-            lines,
-            method: calendar.properties.iter().any(|p| p.is("METHOD")),
-            context,
-            timezones: HashMap::new(),
-        };
-        for top in calendar.components {
-            if top.component.is("VTIMEZONE") {
-                if let Some(id) = timezone_id(&top.component) {
-                    let position = self.timezones.len();
-                    header.timezones.entry(id.clone()).or_insert(position);
-                    self.file_timezones.entry(id).or_insert(position);
-                    self.timezones.push(Arc::new(top.component));
-                }
-                continue;
-            }
-            if is_object_name(&top.component.name) {
-                self.add_member(top, index);
-            }
-            // VFREEBUSY, VAVAILABILITY and unknown components are not calendar objects.
-        }
-        self.headers.push(header);
-    }
-
-    fn add_member(&mut self, top: TopComponent, calendar: usize) {
-        let (uid, derived) = match top.component.value("UID") {
-            Some(uid) => (uid.to_string(), false),
-            None => (derived_uid(&top.component), true),
-        };
-        let recurrence_id = top
-            .component
-            .value("RECURRENCE-ID")
-            .map(str::to_ascii_uppercase);
-        let member = Member {
-            component: top.component,
-            line: top.line,
-            item_lines: top.item_lines,
-            errors: top.errors,
-            calendar,
-            recurrence_id,
-        };
-        match self.by_uid.get(&uid) {
-            Some(&group) => self.groups[group].members.push(member),
-            None => {
-                self.by_uid.insert(uid.clone(), self.groups.len());
-                self.groups.push(Group {
-                    uid,
-                    derived_uid: derived,
-                    members: vec![member],
-                });
-            }
-        }
-    }
-
-    fn into_parsed_file(mut self, calendar_name: Option<String>) -> ParsedFile {
-        let mut objects = Vec::with_capacity(self.groups.len());
-        for group in std::mem::take(&mut self.groups) {
-            if let Some(object) = self.build(group) {
-                objects.push(object);
-            }
-        }
-        self.failed.sort_by_key(|f| f.line);
-        ParsedFile {
-            objects,
-            failed: self.failed,
-            calendar_name,
-        }
-    }
-
-    fn build(&mut self, group: Group) -> Option<CalendarObject> {
-        let shown_uid = (!group.derived_uid).then(|| group.uid.clone());
-        if let Some(bad) = group.members.iter().find(|m| !m.errors.is_empty()) {
-            let message = describe_failure(&bad.component.name, &shown_uid, &bad.errors);
-            self.failed.push(ObjectError {
-                line: bad.line,
-                uid: shown_uid,
-                message,
-            });
-            return None;
-        }
-        let reported = self.failed.len();
-        let members = self.dedupe(group.members, &shown_uid);
-        let calendar = members.first()?.calendar;
-        let header = self.headers.get(calendar)?;
-        let context = header.context;
-        let lines = header.lines.clone();
-        let origin = crate::object::Origin {
-            method: header.method,
-            derived_uid: group.derived_uid,
-        };
-        for member in &members {
-            let errors = check_object(member, context);
-            if !errors.is_empty() {
-                // The object fails as a whole: its dropped copies need no report of their own.
-                self.failed.truncate(reported);
-                let message = describe_failure(&member.component.name, &shown_uid, &errors);
-                self.failed.push(ObjectError {
-                    line: member.line,
-                    uid: shown_uid,
-                    message,
-                });
-                return None;
-            }
-        }
-        let mut components: Vec<Component> = Vec::with_capacity(members.len());
-        for mut member in members {
-            if group.derived_uid {
-                member.component.set_property("UID", &group.uid);
-            }
-            components.push(member.component);
-        }
-        let timezones = self.timezones_for(&components, calendar);
-        Some(CalendarObject::from_parts(
-            group.uid, lines, timezones, components, origin,
-        ))
-    }
-
-    /// One component per RECURRENCE-ID (and one master): of copies, the one with the highest
-    /// SEQUENCE (RFC 5545 §3.8.7.4), the later one on a tie, is kept. Master first.
-    fn dedupe(&mut self, members: Vec<Member>, uid: &Option<String>) -> Vec<Member> {
-        if members.len() == 1 {
-            return members;
-        }
-        let mut kept: Vec<Member> = Vec::with_capacity(members.len());
-        let mut by_recurrence_id: HashMap<Option<String>, usize> = HashMap::new();
-        for member in members {
-            let Some(&index) = by_recurrence_id.get(&member.recurrence_id) else {
-                by_recurrence_id.insert(member.recurrence_id.clone(), kept.len());
-                kept.push(member);
-                continue;
-            };
-            let loser = if sequence(&member.component) >= sequence(&kept[index].component) {
-                std::mem::replace(&mut kept[index], member)
-            } else {
-                member
-            };
-            let which = match &loser.recurrence_id {
-                Some(rid) => format!("RECURRENCE-ID {rid}"),
-                None => "the master component".to_string(),
-            };
-            self.failed.push(ObjectError {
-                line: loser.line,
-                uid: uid.clone(),
-                message: format!(
-                    "{} is a second copy of {which}; the copy at line {} was kept",
-                    loser.component.name, kept[index].line
-                ),
-            });
-        }
-        if let Some(master) = kept.iter().position(|m| m.recurrence_id.is_none()) {
-            let master = kept.remove(master);
-            kept.insert(0, master);
-        }
-        kept
-    }
-
-    /// The VTIMEZONEs the components reference, in order of first reference; the definition
-    /// from the component's own VCALENDAR is preferred, else any in the file.
-    fn timezones_for(&self, components: &[Component], calendar: usize) -> Vec<Arc<Component>> {
-        let mut ids: Vec<&str> = Vec::new();
-        // A set only for objects with many zones; the usual one or two are found in the list.
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for component in components {
-            component.walk_properties(&mut |line| {
-                let Some(id) = line.param("TZID").map(str::trim) else {
-                    return;
-                };
-                let new = if ids.len() < 8 {
-                    !ids.contains(&id)
-                } else {
-                    if seen.is_empty() {
-                        seen.extend(ids.iter().copied());
-                    }
-                    seen.insert(id)
-                };
-                if new {
-                    ids.push(id);
-                }
-            });
-        }
-        let own = self.headers.get(calendar).map(|h| &h.timezones);
-        ids.iter()
-            .filter_map(|id| {
-                own.and_then(|t| t.get(*id))
-                    .or_else(|| self.file_timezones.get(*id))
-            })
-            .filter_map(|&index| self.timezones.get(index).cloned())
-            .collect()
-    }
-}
-
-fn sequence(component: &Component) -> i64 {
-    component
-        .value("SEQUENCE")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
-fn describe_failure(component: &str, uid: &Option<String>, errors: &[String]) -> String {
-    let uid = match uid {
-        Some(uid) => format!(" (UID {})", quote(uid)),
-        None => String::new(),
-    };
-    format!("{component}{uid}: {}", errors.join("; "))
 }
 
 #[cfg(test)]

@@ -5,30 +5,52 @@ use std::borrow::Cow;
 /// Yields `(line number, unfolded text)`; blank lines come out as empty text.
 pub(crate) struct LogicalLines<'a> {
     rest: &'a str,
+    /// Length of the text read, so that `position` can give offsets into it.
+    len: usize,
     next_number: usize,
-    peeked: Option<(usize, &'a str)>,
+    /// A physical line read ahead, with the offset where it starts.
+    peeked: Option<(usize, &'a str, usize)>,
+}
+
+/// The text without a UTF-8 byte order mark, which is not part of the first line (Exchange
+/// writes one). Offsets from `LogicalLines::offset` are into this text.
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 impl<'a> LogicalLines<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        // A UTF-8 byte order mark is not part of the first line (Exchange writes one).
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Self::numbered_from(without_bom(text), 1)
+    }
+
+    /// Lines of a part of a text (which starts at a line), numbered as in the whole text.
+    pub(crate) fn numbered_from(text: &'a str, first_number: usize) -> Self {
         LogicalLines {
             rest: text,
-            next_number: 1,
+            len: text.len(),
+            next_number: first_number,
             peeked: None,
+        }
+    }
+
+    /// The byte offset where the next logical line starts (the text's length at its end).
+    pub(crate) fn offset(&self) -> usize {
+        match self.peeked {
+            Some((_, _, start)) => start,
+            None => self.len - self.rest.len(),
         }
     }
 
     /// CRLF and bare LF both end a line (RFC 5545 §3.1 says CRLF; many producers write LF).
     fn physical(&mut self) -> Option<(usize, &'a str)> {
-        if let Some(line) = self.peeked.take() {
-            return Some(line);
+        if let Some((number, line, _)) = self.peeked.take() {
+            return Some((number, line));
         }
         if self.rest.is_empty() {
             return None;
         }
-        let (line, rest) = match self.rest.find('\n') {
+        // A plain scan: content lines are short, where memchr's setup costs more than it saves.
+        let (line, rest) = match self.rest.bytes().position(|b| b == b'\n') {
             Some(end) => (&self.rest[..end], &self.rest[end + 1..]),
             None => (self.rest, ""),
         };
@@ -40,9 +62,10 @@ impl<'a> LogicalLines<'a> {
 
     fn peek(&mut self) -> Option<&'a str> {
         if self.peeked.is_none() {
-            self.peeked = self.physical();
+            let start = self.offset();
+            self.peeked = self.physical().map(|(number, line)| (number, line, start));
         }
-        self.peeked.map(|(_, line)| line)
+        self.peeked.map(|(_, line, _)| line)
     }
 }
 
