@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use calvault_ical::{CalendarObject, parse_file};
+use calvault_ical::{CalendarObject, ObjectError, ObjectStream, stream_file};
 use calvault_store::{
     Calendar, Change, ChangeKind, Expect, ObjectFacts, Snapshot, StoreError, StoredObject,
 };
@@ -96,33 +96,29 @@ impl Vault {
         dry_run: bool,
     ) -> Result<ImportReport> {
         self.check_access(actor, calendar, Access::Write).await?;
-        let parsed = parse_file(text)?;
+        // Objects come one UID at a time: a file of any size imports in bounded memory.
+        let mut stream = stream_file(text)?;
         let mut report = ImportReport {
             dry_run,
             ..ImportReport::default()
         };
-        for failure in &parsed.failed {
-            report.items.push(ImportItem {
-                uid: failure.uid.clone().unwrap_or_default(),
-                summary: None,
-                outcome: ImportOutcome::Failed,
-                error: Some(failure.to_string()),
-            });
-        }
         if !dry_run {
             report.snapshot = Some(self.snapshot_automatic(calendar, "before import").await?);
         }
         let mut seen = Seen::default();
-        // While one batch commits (on the database's side), the next is planned (parsing,
-        // fingerprints, twin look-ups): the two halves of the work overlap.
+        // While one batch commits (on the database's side), the next is read and planned
+        // (parsing, fingerprints, twin look-ups): the two halves of the work overlap.
         let mut committing: Option<tokio::task::JoinHandle<Result<Vec<ImportItem>>>> = None;
-        let objects = std::sync::Arc::new(parsed.objects);
-        let batch = self.policy.batch_size.max(1);
-        for start in (0..objects.len()).step_by(batch) {
-            let range = start..objects.len().min(start + batch);
-            let planned = self
-                .plan_import(calendar, &objects[range.clone()], &mut seen)
-                .await?;
+        loop {
+            let batch = next_batch(
+                &mut stream,
+                self.policy.batch_size.max(1),
+                &mut report.items,
+            );
+            if batch.is_empty() {
+                break;
+            }
+            let planned = self.plan_import(calendar, &batch, &mut seen).await?;
             if let Some(previous) = committing.take() {
                 report.items.extend(join(previous).await?);
             }
@@ -132,16 +128,16 @@ impl Vault {
             }
             let vault = self.clone();
             let calendar = calendar.clone();
-            let objects = objects.clone();
             committing = Some(tokio::spawn(async move {
-                vault
-                    .commit_import(&calendar, &objects[range], planned)
-                    .await
+                vault.commit_import(&calendar, &batch, planned).await
             }));
         }
         if let Some(previous) = committing.take() {
             report.items.extend(join(previous).await?);
         }
+        report
+            .items
+            .extend(stream.file_failures().iter().map(failed_item));
         Ok(report)
     }
 
@@ -263,6 +259,32 @@ impl Vault {
             }
         }
         Ok(items)
+    }
+}
+
+/// Up to `size` objects from the stream; the objects that fail to parse are reported on the way.
+fn next_batch(
+    stream: &mut ObjectStream<'_>,
+    size: usize,
+    items: &mut Vec<ImportItem>,
+) -> Vec<CalendarObject> {
+    let mut batch = Vec::with_capacity(size);
+    while batch.len() < size {
+        match stream.next() {
+            Some(Ok(object)) => batch.push(object),
+            Some(Err(failure)) => items.push(failed_item(&failure)),
+            None => break,
+        }
+    }
+    batch
+}
+
+fn failed_item(failure: &ObjectError) -> ImportItem {
+    ImportItem {
+        uid: failure.uid.clone().unwrap_or_default(),
+        summary: None,
+        outcome: ImportOutcome::Failed,
+        error: Some(failure.to_string()),
     }
 }
 
