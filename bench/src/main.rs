@@ -1,6 +1,7 @@
 //! The benchmark helper: generates realistic calendars and measures what the command line
 //! cannot show by itself (the cost of "changes since a position"). `scripts/bench` drives it.
 
+mod caldav;
 mod generate;
 
 use std::sync::Arc;
@@ -27,6 +28,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Load a CalDAV server and time its answers (see scripts/bench-caldav).
+    #[command(subcommand)]
+    Caldav(caldav::Command),
     /// Import N events, change 10, and time "changes since" the position before the 10.
     ChangesSince {
         #[arg(long, value_enum)]
@@ -51,6 +55,7 @@ fn main() -> anyhow::Result<()> {
             print!("{}", generate::calendar(events, seed));
             Ok(())
         }
+        Command::Caldav(command) => caldav::main(command),
         Command::ChangesSince {
             backend,
             events,

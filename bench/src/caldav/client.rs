@@ -1,0 +1,90 @@
+//! A plain-HTTP/1.1 client with keep-alive and Basic auth, and the checks every measured request
+//! goes through: a wrong status is an error, never a figure.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+#[derive(Clone)]
+pub struct DavClient {
+    http: Client<HttpConnector, Full<Bytes>>,
+    authorization: String,
+    timeout: Duration,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub body: Bytes,
+}
+
+impl DavClient {
+    pub fn new(user: &str, password: &str, timeout: Duration) -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        let http = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(64)
+            .build(connector);
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        Self {
+            http,
+            authorization: format!("Basic {token}"),
+            timeout,
+        }
+    }
+
+    /// Sends one request; `Err` on a transport failure or a timeout.
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> anyhow::Result<Response> {
+        let method = Method::from_bytes(method.as_bytes())?;
+        let mut request = Request::builder()
+            .method(method.clone())
+            .uri(url)
+            .header("authorization", &self.authorization);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(body))?;
+        let exchange = async {
+            let response = self.http.request(request).await?;
+            let status = response.status();
+            let body = response.into_body().collect().await?.to_bytes();
+            anyhow::Ok(Response { status, body })
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .with_context(|| format!("{method} {url}: no answer within {:?}", self.timeout))?
+    }
+
+    /// Sends one request and fails unless the status is one of `expected`.
+    pub async fn expect(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Bytes,
+        expected: &[u16],
+    ) -> anyhow::Result<Bytes> {
+        let response = self.send(method, url, headers, body).await?;
+        if !expected.contains(&response.status.as_u16()) {
+            let text = String::from_utf8_lossy(&response.body);
+            bail!(
+                "{method} {url}: status {} (expected {expected:?}): {}",
+                response.status,
+                text.chars().take(400).collect::<String>()
+            );
+        }
+        Ok(response.body)
+    }
+}
