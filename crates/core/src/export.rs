@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use calvault_ical::CalendarWriter;
-use calvault_store::{Calendar, SnapshotId};
+use calvault_store::{Calendar, SnapshotId, StoredObject};
 
 use crate::{Access, Actor, CoreError, Result, Vault};
 
@@ -43,18 +43,30 @@ impl Vault {
         calendar: &Calendar,
         writer: &mut CalendarWriter<W>,
     ) -> Result<u64> {
-        let mut after = 0;
         let mut count = 0;
+        // The next page is read while this one is written out.
+        let mut next = self.fetch_page(calendar.id, 0);
         loop {
-            let page = self.store.objects_page(calendar.id, after, PAGE).await?;
+            let page = next.await.map_err(|error| {
+                CoreError::Invalid(format!("an export page stopped: {error}"))
+            })??;
             let Some(last) = page.last() else { break };
-            after = last.meta.id;
+            next = self.fetch_page(calendar.id, last.meta.id);
             for object in &page {
                 writer.push(&object.data)?;
             }
             count += page.len() as u64;
         }
         Ok(count)
+    }
+
+    fn fetch_page(
+        &self,
+        calendar: i64,
+        after: i64,
+    ) -> tokio::task::JoinHandle<Result<Vec<StoredObject>>> {
+        let store = self.store.clone();
+        tokio::spawn(async move { Ok(store.objects_page(calendar, after, PAGE).await?) })
     }
 
     async fn export_at<W: Write>(
