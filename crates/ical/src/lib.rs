@@ -21,6 +21,7 @@ mod stream;
 mod tz;
 mod validate;
 mod value;
+pub mod vcal;
 mod zone;
 
 pub use error::{ObjectError, ParseError};

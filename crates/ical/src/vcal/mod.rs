@@ -1,0 +1,1 @@
+//! vCalendar 1.0 to and from iCalendar 2.0.
