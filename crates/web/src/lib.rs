@@ -1,0 +1,1 @@
+//! calvault's web pages: server-rendered HTML for phones and desktops.
