@@ -26,6 +26,10 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A commit shared with other batches (group commit) failed at its end; the message is the
+    /// database's.
+    #[error("the commit failed: {0}")]
+    CommitFailed(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("i/o error: {0}")]

@@ -3,7 +3,10 @@
 //! One writer connection serialises every write (each in a `BEGIN IMMEDIATE` transaction, so a
 //! second process waits on the busy timeout instead of failing mid-transaction); a few reader
 //! connections read in parallel from WAL snapshots. `synchronous=FULL`: an acknowledged write
-//! survives a power cut.
+//! survives a power cut. Journal commits that arrive together share one transaction and one
+//! fsync (`group_commit`).
+
+mod group_commit;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -42,12 +45,15 @@ pub struct SqliteStore {
     readers: SqlitePool,
     checkpointer: SqlitePool,
     checkpoint_task: tokio::task::JoinHandle<()>,
+    commits: group_commit::Queue,
+    commit_task: tokio::task::JoinHandle<()>,
     path: PathBuf,
 }
 
 impl Drop for SqliteStore {
     fn drop(&mut self) {
         self.checkpoint_task.abort();
+        self.commit_task.abort();
     }
 }
 
@@ -91,11 +97,14 @@ impl SqliteStore {
             .connect_with(base.pragma("query_only", "ON"))
             .await?;
         let checkpoint_task = tokio::spawn(checkpoint_continuously(checkpointer.clone()));
+        let (commits, commit_task) = group_commit::start(writer.clone());
         Ok(SqliteStore {
             writer,
             readers,
             checkpointer,
             checkpoint_task,
+            commits,
+            commit_task,
             path,
         })
     }
@@ -108,6 +117,7 @@ impl SqliteStore {
     /// Closes every connection (the WAL is checkpointed when the last one goes).
     pub async fn close(&self) {
         self.checkpoint_task.abort();
+        self.commit_task.abort();
         self.checkpointer.close().await;
         self.readers.close().await;
         self.writer.close().await;
@@ -929,15 +939,15 @@ impl Store for SqliteStore {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.write_tx().await?;
-        let (positions, current) = read_commit_state(&mut tx, &changes).await?;
-        let plan = commit_plan::plan(&changes, &positions, &current)?;
-        if plan.revisions.is_empty() {
-            return Ok(Vec::new());
-        }
-        write_plan(&mut tx, &plan, &changes, origin).await?;
-        tx.commit().await?;
-        Ok(plan.revision_metas(origin))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = group_commit::Job {
+            changes,
+            origin: origin.clone(),
+            reply,
+        };
+        let closed = || StoreError::CommitFailed("the store is closed".to_owned());
+        self.commits.send(job).map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
     }
 
     async fn position(&self, calendar: CalendarId) -> Result<Seq> {

@@ -56,6 +56,7 @@ conformance! {
     journal::a_batch_sees_its_own_earlier_changes,
     journal::seqs_increase_per_calendar_independently,
     journal::concurrent_commits_to_one_calendar_take_turns,
+    journal::concurrent_failing_batches_fail_alone,
     journal::names_stay_with_their_object,
     journal::a_delete_writes_a_tombstone_with_the_deleted_data,
     journal::changes_since_pages_without_skipping,

@@ -249,6 +249,75 @@ pub async fn concurrent_commits_to_one_calendar_take_turns(b: Arc<Backend>) {
     assert!(store.check().await.unwrap().is_empty());
 }
 
+/// Commits that arrive together may share one transaction (group commit): a batch that fails
+/// there must fail alone, and every other batch must land whole.
+pub async fn concurrent_failing_batches_fail_alone(b: Arc<Backend>) {
+    let store = b.store.clone();
+    let (_, cal) = user_with_calendar(&*store, "u").await;
+    commit(&*store, vec![put(cal.id, "fixed", "f", Expect::Absent)], 1).await;
+    let mut tasks = Vec::new();
+    for worker in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            let mut failures = 0;
+            for round in 0..10 {
+                let uid = format!("w{worker}-{round}");
+                let fails = (worker + round) % 3 == 0;
+                let second = if fails {
+                    put(cal.id, "fixed", "again", Expect::Absent)
+                } else {
+                    put(cal.id, "shared", "s", Expect::Any)
+                };
+                let batch = vec![put(cal.id, &uid, "x", Expect::Absent), second];
+                match store.commit(batch, &origin(round)).await {
+                    Ok(revs) => {
+                        assert!(!fails, "{uid} should have failed");
+                        seqs.extend(revs.iter().map(|r| r.seq));
+                    }
+                    Err(StoreError::PreconditionFailed { index: 1, .. }) if fails => {
+                        failures += 1;
+                    }
+                    Err(other) => panic!("{uid}: {other}"),
+                }
+            }
+            (seqs, failures)
+        }));
+    }
+    let (mut all, mut failures) = (Vec::new(), 0);
+    for task in tasks {
+        let (seqs, failed) = task.await.unwrap();
+        all.extend(seqs);
+        failures += failed;
+    }
+    let landed = 160 - failures;
+    assert!(failures > 0 && landed > 0);
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (2..=1 + 2 * landed as i64).collect::<Vec<_>>(),
+        "no gap and no seq used twice"
+    );
+    assert_eq!(store.position(cal.id).await.unwrap(), 1 + 2 * landed as i64);
+    // fixed + shared + one object per landed batch; no failed batch left anything.
+    assert_eq!(
+        store.count_objects(cal.id).await.unwrap(),
+        2 + landed as u64
+    );
+    for worker in 0..16 {
+        for round in 0..10 {
+            let found = store
+                .object_by_uid(cal.id, &format!("w{worker}-{round}"))
+                .await
+                .unwrap();
+            assert_eq!(found.is_some(), (worker + round) % 3 != 0);
+        }
+    }
+    let fixed = store.object_by_uid(cal.id, "fixed").await.unwrap().unwrap();
+    assert_eq!(fixed.meta.seq, 1);
+    assert!(store.check().await.unwrap().is_empty());
+}
+
 pub async fn names_stay_with_their_object(b: Arc<Backend>) {
     let store = &*b.store;
     let (_, cal) = user_with_calendar(store, "u").await;
