@@ -86,8 +86,8 @@ pub use report::{
     principal_search_property_set_body,
 };
 pub use response::{
-    ErrorCondition, Multistatus, PropStat, PropValue, Property, Response, ResponseOutcome,
-    error_body, error_body_with_href, href_element, reason_phrase, status_line,
+    ErrorCondition, Multistatus, MultistatusWriter, PropStat, PropValue, Property, Response,
+    ResponseOutcome, error_body, error_body_with_href, href_element, reason_phrase, status_line,
 };
 pub use time::{format_http_date, format_rfc3339, format_utc_datetime, parse_utc_datetime};
 pub use time_range::{BoundedTimeRange, TimeRange};

@@ -6,7 +6,7 @@ mod multistatus;
 mod property;
 
 pub use error_body::{ErrorCondition, error_body, error_body_with_href};
-pub use multistatus::{Multistatus, PropStat, Response, ResponseOutcome};
+pub use multistatus::{Multistatus, MultistatusWriter, PropStat, Response, ResponseOutcome};
 pub use property::{PropValue, Property, href_element};
 
 /// The `HTTP/1.1 <code> <reason>` text of a DAV:status element.

@@ -11,7 +11,7 @@ use super::error_body::ErrorCondition;
 use super::property::{Property, write_href};
 use super::status_line;
 use crate::name::{PropName, dav};
-use crate::xml::write::{Namespaces, XML_DECLARATION};
+use crate::xml::write::{Namespaces, XML_DECLARATION, write_declarations};
 
 /// A whole 207 body. Prefixes `d:`, `c:`, `cs:` and `ic:` are declared on the root, with a
 /// generated prefix for every other namespace the document uses.
@@ -83,24 +83,76 @@ impl Multistatus {
         for response in &self.responses {
             response.bind(&mut namespaces);
         }
-        let mut out = String::from(XML_DECLARATION);
-        namespaces.start_tag(&mut out, &dav::MULTISTATUS);
-        namespaces.write_declarations(&mut out);
-        out.push('>');
+        let writer = MultistatusWriter { namespaces };
+        let mut out = writer.head();
         for response in &self.responses {
-            response.write(&namespaces, &mut out);
+            writer.write_response(&mut out, response);
         }
-        write_description(&namespaces, &mut out, self.description.as_deref());
-        if let Some(token) = &self.sync_token {
-            namespaces.text_element(&mut out, &dav::SYNC_TOKEN, token);
-        }
-        namespaces.end_tag(&mut out, &dav::MULTISTATUS);
+        writer.write_tail(
+            &mut out,
+            self.description.as_deref(),
+            self.sync_token.as_deref(),
+        );
         out
     }
 
     /// The document as UTF-8 bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.to_xml().into_bytes()
+    }
+}
+
+/// A multistatus written piece by piece, so that a report over a whole calendar never holds
+/// its answer in memory: the head, then each response as it is produced, then the tail.
+///
+/// The root declares the standard prefixes and the namespaces of the properties the request
+/// named; a response that uses any other namespace declares it on its own element.
+#[derive(Debug, Clone)]
+pub struct MultistatusWriter {
+    namespaces: Namespaces,
+}
+
+impl MultistatusWriter {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a PropName>) -> Self {
+        let mut namespaces = Namespaces::standard();
+        for name in names {
+            namespaces.bind(&name.namespace);
+        }
+        MultistatusWriter { namespaces }
+    }
+
+    /// The XML declaration and the multistatus start tag.
+    pub fn head(&self) -> String {
+        let mut out = String::from(XML_DECLARATION);
+        self.namespaces.start_tag(&mut out, &dav::MULTISTATUS);
+        self.namespaces.write_declarations(&mut out);
+        out.push('>');
+        out
+    }
+
+    /// Appends one DAV:response.
+    pub fn write_response(&self, out: &mut String, response: &Response) {
+        let mut local = self.namespaces.clone();
+        response.bind(&mut local);
+        if local.len() == self.namespaces.len() {
+            return response.write(&self.namespaces, out, &[]);
+        }
+        let extra = local.bindings_after(self.namespaces.len());
+        response.write(&local, out, &extra);
+    }
+
+    /// Appends the responsedescription and sync-token (RFC 6578 §6.4: last) and the end tag.
+    pub fn write_tail(
+        &self,
+        out: &mut String,
+        description: Option<&str>,
+        sync_token: Option<&str>,
+    ) {
+        write_description(&self.namespaces, out, description);
+        if let Some(token) = sync_token {
+            self.namespaces.text_element(out, &dav::SYNC_TOKEN, token);
+        }
+        self.namespaces.end_tag(out, &dav::MULTISTATUS);
     }
 }
 
@@ -180,8 +232,16 @@ impl Response {
         }
     }
 
-    pub(crate) fn write(&self, namespaces: &Namespaces, out: &mut String) {
+    /// Writes the element; `declare` lists bindings to declare on it (those the document's
+    /// root does not).
+    pub(crate) fn write(
+        &self,
+        namespaces: &Namespaces,
+        out: &mut String,
+        declare: &[(String, String)],
+    ) {
         namespaces.start_tag(out, &dav::RESPONSE);
+        write_declarations(out, declare);
         out.push('>');
         write_href(namespaces, out, &self.href);
         match &self.outcome {
@@ -286,6 +346,43 @@ mod tests {
 <d:response><d:href>/cal/</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status><d:error><d:number-of-matches-within-limits/></d:error><d:responsedescription>truncated</d:responsedescription></d:response>\
 <d:sync-token>http://calvault/sync/42</d:sync-token></d:multistatus>"
         ), "{xml}");
+    }
+
+    #[test]
+    fn the_streaming_writer_writes_what_the_whole_document_writes() {
+        let mut multistatus = Multistatus::new().with_sync_token("http://calvault/sync/7");
+        let mut changed = Response::with_props("/cal/a b.ics");
+        changed.found(Property::new(dav::GETETAG, PropValue::text("\"1\"")));
+        multistatus.push(changed);
+        multistatus.push(Response::with_status("/cal/gone.ics", 404));
+        let writer = MultistatusWriter::new([&dav::GETETAG]);
+        let mut streamed = writer.head();
+        for response in &multistatus.responses {
+            writer.write_response(&mut streamed, response);
+        }
+        writer.write_tail(&mut streamed, None, Some("http://calvault/sync/7"));
+        assert_eq!(streamed, multistatus.to_xml());
+    }
+
+    #[test]
+    fn the_streaming_writer_declares_an_unforeseen_namespace_on_the_response() {
+        let custom = PropName::new("urn:example:x", "colour");
+        let mut response = Response::with_props("/cal/");
+        response.found(Property::new(custom.clone(), PropValue::text("red")));
+        let writer = MultistatusWriter::new([&dav::GETETAG]);
+        let mut out = writer.head();
+        assert!(!out.contains("urn:example:x"), "{out}");
+        writer.write_response(&mut out, &response);
+        writer.write_tail(&mut out, None, None);
+        assert!(
+            out.contains("<d:response xmlns:x0=\"urn:example:x\"><d:href>/cal/</d:href>"),
+            "{out}"
+        );
+        assert!(out.contains("<x0:colour>red</x0:colour>"), "{out}");
+        let parsed = crate::parse_document(out.as_bytes())
+            .expect("well-formed")
+            .expect("a root");
+        assert_eq!(parsed.name, dav::MULTISTATUS);
     }
 
     #[test]

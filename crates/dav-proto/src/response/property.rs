@@ -199,7 +199,7 @@ impl Property {
             }
             PropValue::Responses(responses) => write_wrapped(namespaces, out, name, |out| {
                 for response in responses {
-                    response.write(namespaces, out);
+                    response.write(namespaces, out, &[]);
                 }
             }),
         }

@@ -69,13 +69,17 @@ impl Namespaces {
 
     /// Writes ` xmlns:p="uri"` for every binding.
     pub(crate) fn write_declarations(&self, out: &mut String) {
-        for (namespace, prefix) in &self.bindings {
-            out.push_str(" xmlns:");
-            out.push_str(prefix);
-            out.push_str("=\"");
-            escape_attribute(out, namespace);
-            out.push('"');
-        }
+        write_declarations(out, &self.bindings);
+    }
+
+    /// How many namespaces are bound.
+    pub(crate) fn len(&self) -> usize {
+        self.bindings.len()
+    }
+
+    /// The bindings made after the first `count`.
+    pub(crate) fn bindings_after(&self, count: usize) -> Vec<(String, String)> {
+        self.bindings[count.min(self.bindings.len())..].to_vec()
     }
 
     /// Writes `prefix:local`, `xml:local` or a bare `local` for the empty namespace.
@@ -191,6 +195,17 @@ pub(crate) fn escape_attribute(out: &mut String, text: &str) {
             c if is_xml_char(c) => out.push(c),
             _ => out.push('\u{FFFD}'),
         }
+    }
+}
+
+/// Writes ` xmlns:p="uri"` for each (namespace, prefix) binding.
+pub(crate) fn write_declarations(out: &mut String, bindings: &[(String, String)]) {
+    for (namespace, prefix) in bindings {
+        out.push_str(" xmlns:");
+        out.push_str(prefix);
+        out.push_str("=\"");
+        escape_attribute(out, namespace);
+        out.push('"');
     }
 }
 
