@@ -1,0 +1,1 @@
+//! calvault's SyncML / OMA DS server.
