@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use calvault_ical::{CalendarObject, ObjectError, ObjectStream, stream_file};
+use calvault_ical::{CalendarObject, ObjectError, ObjectStream, stream_file, vcal};
 use calvault_store::{
     Calendar, Change, ChangeKind, Expect, ObjectFacts, Snapshot, StoreError, StoredObject,
 };
@@ -96,6 +96,16 @@ impl Vault {
         dry_run: bool,
     ) -> Result<ImportReport> {
         self.check_access(actor, calendar, Access::Write).await?;
+        // vCalendar 1.0 (phones, old desktop programs) is stored as the iCalendar 2.0 it means,
+        // so that every client and every export reads it.
+        let converted;
+        let text = if vcal::is_vcalendar(text) {
+            converted = vcal::to_icalendar(text)
+                .map_err(|error| CoreError::InvalidData(format!("vCalendar 1.0: {error}")))?;
+            converted.as_str()
+        } else {
+            text
+        };
         // Objects come one UID at a time: a file of any size imports in bounded memory.
         let mut stream = stream_file(text)?;
         let mut report = ImportReport {
