@@ -23,10 +23,12 @@ pub async fn run(vault: Vault, config: Config, args: ServeArgs) -> anyhow::Resul
     tracing::info!(address = %listener.local_addr()?, backend = vault.store().backend(), "calvault is listening");
     println!("calvault listening on http://{}", listener.local_addr()?);
     spawn_retention(vault.clone(), config.retention.interval_hours);
-    let app = router(vault.clone()).merge(calvault_caldav::router(
-        vault,
-        config.caldav.server_config(),
-    ));
+    let app = router(vault.clone())
+        .merge(calvault_web::router(vault.clone(), Default::default()))
+        .merge(calvault_caldav::router(
+            vault,
+            config.caldav.server_config(),
+        ));
     // The peer address feeds the login rate limit of CalDAV's Basic authentication.
     axum::serve(
         listener,

@@ -1,1 +1,100 @@
-//! calvault's web pages: server-rendered HTML for phones and desktops.
+//! calvault's web pages: server-rendered HTML for phones and desktops, signed in with a
+//! session cookie, every change going through `calvault_core::Vault` like CalDAV's.
+
+mod agenda;
+mod alerts;
+mod assets;
+mod backups;
+mod calendars;
+mod devices;
+mod error;
+mod event_form;
+mod frame;
+mod home;
+mod i18n;
+mod ics;
+mod import;
+mod language;
+mod session;
+mod signin;
+mod time;
+mod trash;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use calvault_core::Vault;
+
+pub use error::WebError;
+
+/// Settings of the web pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebConfig {
+    /// Whether session cookies carry `Secure`: `Some` forces the choice; `None` decides per
+    /// request (an `X-Forwarded-Proto: https` from a proxy in front means yes), so that a
+    /// server reached over plain loopback HTTP still keeps its sessions.
+    pub secure_cookies: Option<bool>,
+}
+
+/// What every handler shares.
+pub(crate) struct Web {
+    pub vault: Vault,
+    pub config: WebConfig,
+    pub sessions: session::Sessions,
+}
+
+pub(crate) type Shared = Arc<Web>;
+
+/// The web routes. They leave `/dav/`, `/.well-known/` and `/health` to the other routers.
+pub fn router(vault: Vault, config: WebConfig) -> Router {
+    let web = Arc::new(Web {
+        vault,
+        config,
+        sessions: session::Sessions::default(),
+    });
+    Router::new()
+        .route("/", get(signin::page).post(signin::sign_in))
+        .route("/signout", post(signin::sign_out))
+        .route("/language", get(language::switch))
+        .route("/static/app.css", get(assets::css))
+        .route("/static/app.js", get(assets::js))
+        .route("/agenda", get(agenda::page))
+        .route("/events/new", get(event_form::new_form))
+        .route("/events", post(event_form::create))
+        .route(
+            "/events/{calendar}/{name}",
+            get(event_form::edit_form).post(event_form::update),
+        )
+        .route("/events/{calendar}/{name}/delete", post(event_form::delete))
+        .route("/trash", get(trash::page))
+        .route("/trash/restore", post(trash::restore))
+        .route("/backups", get(backups::page))
+        .route("/backups/{calendar}/snapshot", post(backups::back_up_now))
+        .route(
+            "/snapshots/{id}/restore",
+            get(backups::preview).post(backups::restore),
+        )
+        .route("/snapshots/{id}/download", get(backups::download))
+        .route(
+            "/import",
+            get(import::page)
+                .post(import::import)
+                .layer(DefaultBodyLimit::max(import::MAX_FILE)),
+        )
+        .route("/calendars", get(calendars::page).post(calendars::create))
+        .route("/calendars/{calendar}", post(calendars::update))
+        .route("/calendars/{calendar}/delete", post(calendars::delete))
+        .route("/calendars/{calendar}/share", post(calendars::share))
+        .route("/calendars/{calendar}/unshare", post(calendars::unshare))
+        .route(
+            "/devices",
+            get(devices::page).post(devices::create_app_password),
+        )
+        .route("/devices/revoke", post(devices::revoke_app_password))
+        .route("/alerts", get(alerts::page))
+        .route("/alerts/{id}/dismiss", post(alerts::dismiss))
+        .layer(axum::middleware::map_response(frame::security_headers))
+        .with_state(web)
+}

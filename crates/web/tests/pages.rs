@@ -1,0 +1,696 @@
+//! The pages end to end over a real listener: sign-in, CSRF, cross-user 404s, every page
+//! rendering, and an event's round trip through the vault.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use calvault_core::{Actor, CalendarPath, Policy, Vault};
+use calvault_store::SqliteStore;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Server {
+    addr: SocketAddr,
+    vault: Vault,
+    _dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn cookies(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, v)| v.split(';').next().map(str::to_string))
+            .collect()
+    }
+}
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::open(dir.path()).await.expect("store");
+    let vault = Vault::new(Arc::new(store), Policy::default());
+    for name in ["alice", "bob"] {
+        vault.add_user(name, None, PASSWORD).await.expect("user");
+    }
+    let app = calvault_web::router(vault.clone(), calvault_web::WebConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listen");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    Server {
+        addr,
+        vault,
+        _dir: dir,
+    }
+}
+
+/// One HTTP/1.1 exchange on a fresh connection.
+async fn send(server: &Server, method: &str, path: &str, cookie: &str, body: &str) -> Answer {
+    let mut stream = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("connect");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    // A chunked body keeps its size lines: the tests only search the text.
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn form_value(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .map(|at| at + marker.len())
+        .expect("field in page");
+    page[start..].split('"').next().unwrap_or("").to_string()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Signs in and returns the session cookie and the CSRF token of the pages.
+async fn sign_in(server: &Server, name: &str) -> (String, String) {
+    let page = send(server, "GET", "/", "", "").await;
+    let token = form_value(&page.body, "csrf");
+    let pre = page.cookies().join("; ");
+    let answer = send(
+        server,
+        "POST",
+        "/",
+        &pre,
+        &format!("csrf={token}&name={name}&password={}", encode(PASSWORD)),
+    )
+    .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let session = answer
+        .cookies()
+        .into_iter()
+        .find(|c| c.starts_with("cv_session="))
+        .expect("session cookie");
+    let agenda = send(server, "GET", "/agenda", &session, "").await;
+    assert_eq!(agenda.status, 200);
+    (session, form_value(&agenda.body, "csrf"))
+}
+
+#[tokio::test]
+async fn sign_in_sets_a_safe_session_cookie() {
+    let server = start().await;
+    let page = send(&server, "GET", "/", "", "").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("type=\"password\""));
+    let token = form_value(&page.body, "csrf");
+    let pre = page.cookies().join("; ");
+    let wrong = send(
+        &server,
+        "POST",
+        "/",
+        &pre,
+        &format!("csrf={token}&name=alice&password=nope"),
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    let right = send(
+        &server,
+        "POST",
+        "/",
+        &pre,
+        &format!("csrf={token}&name=alice&password={}", encode(PASSWORD)),
+    )
+    .await;
+    assert_eq!(right.status, 303);
+    let cookie = right
+        .headers
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with("cv_session="))
+        .map(|(_, v)| v.clone())
+        .expect("cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain loopback http keeps the cookie usable"
+    );
+    // Pages need a session; without one they send the visitor to sign in.
+    assert_eq!(send(&server, "GET", "/agenda", "", "").await.status, 303);
+}
+
+#[tokio::test]
+async fn sign_in_without_the_token_is_refused() {
+    let server = start().await;
+    let answer = send(
+        &server,
+        "POST",
+        "/",
+        "",
+        &format!("csrf=x&name=alice&password={}", encode(PASSWORD)),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+}
+
+#[tokio::test]
+async fn too_many_failures_answer_429() {
+    let server = start().await;
+    let page = send(&server, "GET", "/", "", "").await;
+    let token = form_value(&page.body, "csrf");
+    let pre = page.cookies().join("; ");
+    let mut last = 0;
+    for _ in 0..12 {
+        last = send(
+            &server,
+            "POST",
+            "/",
+            &pre,
+            &format!("csrf={token}&name=alice&password=wrong"),
+        )
+        .await
+        .status;
+    }
+    assert_eq!(last, 429);
+}
+
+#[tokio::test]
+async fn every_post_checks_the_csrf_token() {
+    let server = start().await;
+    let (session, csrf) = sign_in(&server, "alice").await;
+    let posts = [
+        (
+            "/events",
+            "title=x&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=10:00&tz=UTC&calendar=1",
+        ),
+        ("/trash/restore", "all=1"),
+        ("/calendars", "name=other"),
+        ("/devices", "name=phone"),
+        ("/signout", ""),
+    ];
+    for (path, body) in posts {
+        let answer = send(
+            &server,
+            "POST",
+            path,
+            &session,
+            &format!("csrf=wrong&{body}"),
+        )
+        .await;
+        assert_eq!(answer.status, 403, "{path}");
+    }
+    let answer = send(
+        &server,
+        "POST",
+        "/devices",
+        &session,
+        &format!("csrf={csrf}&name=phone"),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn every_page_renders() {
+    let server = start().await;
+    let (session, _) = sign_in(&server, "alice").await;
+    for path in [
+        "/agenda",
+        "/agenda?view=day&date=2026-01-05",
+        "/agenda?view=week&date=2026-01-05",
+        "/agenda?view=month&date=2026-01-05",
+        "/events/new?date=2026-01-05",
+        "/trash",
+        "/backups",
+        "/import",
+        "/calendars",
+        "/devices",
+        "/alerts",
+    ] {
+        let answer = send(&server, "GET", path, &session, "").await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        assert!(answer.body.contains("<main id=\"main\""), "{path}");
+        assert!(answer.header("content-security-policy").is_some(), "{path}");
+    }
+    let french = send(
+        &server,
+        "GET",
+        "/agenda",
+        &format!("{session}; cv_lang=fr"),
+        "",
+    )
+    .await;
+    assert!(french.body.contains("lang=\"fr\"") && french.body.contains("Corbeille"));
+}
+
+#[tokio::test]
+async fn an_event_made_here_is_in_the_vault_and_comes_back_from_the_trash() {
+    let server = start().await;
+    let (session, csrf) = sign_in(&server, "alice").await;
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let calendar = server
+        .vault
+        .calendar(
+            Actor::User(alice.id),
+            &CalendarPath::parse("alice").unwrap(),
+            calvault_core::Access::Read,
+        )
+        .await
+        .unwrap();
+    let body = format!(
+        "csrf={csrf}&calendar={}&title=Dentist&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=10:00&tz=Europe%2FParis&location=&description=&freq=WEEKLY&until=&count=3&reminder=15",
+        calendar.id
+    );
+    let created = send(&server, "POST", "/events", &session, &body).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let objects = server
+        .vault
+        .store()
+        .list_objects(calendar.id)
+        .await
+        .unwrap();
+    assert_eq!(objects.len(), 1);
+    let stored = server
+        .vault
+        .get_object(Actor::User(alice.id), &calendar, &objects[0].name)
+        .await
+        .unwrap();
+    assert!(stored.data.contains("SUMMARY:Dentist"));
+    assert!(
+        stored
+            .data
+            .contains("DTSTART;TZID=Europe/Paris:20260105T090000")
+    );
+    assert!(stored.data.contains("RRULE:FREQ=WEEKLY;COUNT=3"));
+    assert!(stored.data.contains("TRIGGER:-PT15M"));
+    let week = send(
+        &server,
+        "GET",
+        "/agenda?view=week&date=2026-01-12",
+        &format!("{session}; cv_tz=Europe%2FParis"),
+        "",
+    )
+    .await;
+    assert!(
+        week.body.contains("Dentist") && week.body.contains("09:00"),
+        "{}",
+        week.body
+    );
+
+    let href = format!("/events/{}/{}", calendar.id, encode(&objects[0].name));
+    let deleted = send(
+        &server,
+        "POST",
+        &format!("{href}/delete"),
+        &session,
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(deleted.status, 303);
+    assert!(
+        server
+            .vault
+            .store()
+            .list_objects(calendar.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let trash = send(&server, "GET", "/trash", &session, "").await;
+    let item = form_value(&trash.body, "item");
+    let restored = send(
+        &server,
+        "POST",
+        "/trash/restore",
+        &session,
+        &format!("csrf={csrf}&item={}", encode(&item)),
+    )
+    .await;
+    assert_eq!(restored.status, 303);
+    assert_eq!(
+        server
+            .vault
+            .store()
+            .list_objects(calendar.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn another_users_things_are_not_found() {
+    let server = start().await;
+    let (alice_session, alice_csrf) = sign_in(&server, "alice").await;
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let calendar = server
+        .vault
+        .calendar(
+            Actor::User(alice.id),
+            &CalendarPath::parse("alice").unwrap(),
+            calvault_core::Access::Read,
+        )
+        .await
+        .unwrap();
+    let body = format!(
+        "csrf={alice_csrf}&calendar={}&title=Secret&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=10:00&tz=UTC",
+        calendar.id
+    );
+    assert_eq!(
+        send(&server, "POST", "/events", &alice_session, &body)
+            .await
+            .status,
+        303
+    );
+    let name = server
+        .vault
+        .store()
+        .list_objects(calendar.id)
+        .await
+        .unwrap()[0]
+        .name
+        .clone();
+    let snapshot = server
+        .vault
+        .create_snapshot(Actor::User(alice.id), &calendar, "x")
+        .await
+        .unwrap();
+
+    let (bob_session, bob_csrf) = sign_in(&server, "bob").await;
+    let event = format!("/events/{}/{}", calendar.id, encode(&name));
+    for path in [
+        event.clone(),
+        format!("/backups?calendar={}", calendar.id),
+        format!("/snapshots/{}/restore", snapshot.id),
+        format!("/snapshots/{}/download", snapshot.id),
+    ] {
+        let answer = send(&server, "GET", &path, &bob_session, "").await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(!answer.body.contains("Secret"));
+    }
+    for (path, body) in [
+        (format!("{event}/delete"), String::new()),
+        (
+            event.clone(),
+            "title=Mine&start_date=2026-01-05&end_date=2026-01-05&all_day=on".to_string(),
+        ),
+        (format!("/snapshots/{}/restore", snapshot.id), String::new()),
+        (format!("/calendars/{}/delete", calendar.id), String::new()),
+        (format!("/backups/{}/snapshot", calendar.id), String::new()),
+        (
+            "/trash/restore".to_string(),
+            format!("item={}%3Ax", calendar.id),
+        ),
+        (
+            "/import".to_string(),
+            format!("calendar={}&ics=BEGIN", calendar.id),
+        ),
+    ] {
+        let answer = send(
+            &server,
+            "POST",
+            &path,
+            &bob_session,
+            &format!("csrf={bob_csrf}&{body}"),
+        )
+        .await;
+        assert_eq!(answer.status, 404, "{path}: {}", answer.body);
+    }
+    let agenda = send(&server, "GET", "/agenda?date=2026-01-01", &bob_session, "").await;
+    assert!(!agenda.body.contains("Secret"));
+    assert_eq!(
+        server
+            .vault
+            .store()
+            .list_objects(calendar.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn one_occurrence_of_a_series_is_edited_or_deleted_alone() {
+    let server = start().await;
+    let (session, csrf) = sign_in(&server, "alice").await;
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let actor = Actor::User(alice.id);
+    let calendar = server
+        .vault
+        .calendar(
+            actor,
+            &CalendarPath::parse("alice").unwrap(),
+            calvault_core::Access::Read,
+        )
+        .await
+        .unwrap();
+    let body = format!(
+        "csrf={csrf}&calendar={}&title=Standup&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=09:15&tz=UTC&freq=DAILY&count=5",
+        calendar.id
+    );
+    assert_eq!(
+        send(&server, "POST", "/events", &session, &body)
+            .await
+            .status,
+        303
+    );
+    let name = server
+        .vault
+        .store()
+        .list_objects(calendar.id)
+        .await
+        .unwrap()[0]
+        .name
+        .clone();
+    let href = format!("/events/{}/{}", calendar.id, encode(&name));
+    // The third occurrence: 2026-01-07 09:00 UTC.
+    let third = 1_767_776_400;
+    let form = send(&server, "GET", &format!("{href}?at={third}"), &session, "").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("value=\"2026-01-07\"") && form.body.contains("scope-this"));
+    let edit = format!(
+        "csrf={csrf}&calendar={}&title=Standup+moved&start_date=2026-01-07&start_time=11:00&end_date=2026-01-07&end_time=11:15&tz=UTC&at={third}&scope=this",
+        calendar.id
+    );
+    assert_eq!(
+        send(&server, "POST", &href, &session, &edit).await.status,
+        303
+    );
+    let fourth = third + 86_400;
+    let delete = format!("csrf={csrf}&at={fourth}&scope=this");
+    assert_eq!(
+        send(
+            &server,
+            "POST",
+            &format!("{href}/delete"),
+            &session,
+            &delete
+        )
+        .await
+        .status,
+        303
+    );
+
+    let stored = server
+        .vault
+        .get_object(actor, &calendar, &name)
+        .await
+        .unwrap();
+    assert!(
+        stored.data.contains("RECURRENCE-ID:20260107T090000Z"),
+        "{}",
+        stored.data
+    );
+    assert!(
+        stored.data.contains("EXDATE:20260108T090000Z"),
+        "{}",
+        stored.data
+    );
+    assert!(stored.data.contains("RRULE:FREQ=DAILY;COUNT=5"));
+    let week = send(
+        &server,
+        "GET",
+        "/agenda?view=week&date=2026-01-05",
+        &session,
+        "",
+    )
+    .await;
+    assert_eq!(week.body.matches(">Standup<").count(), 3, "{}", week.body);
+    assert_eq!(week.body.matches(">Standup moved<").count(), 1);
+    assert!(week.body.contains("11:00–11:15"));
+
+    // Editing the whole series keeps the override and the removed occurrence.
+    let series = format!(
+        "csrf={csrf}&calendar={}&title=Daily&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=09:15&tz=UTC&freq=DAILY&count=5",
+        calendar.id
+    );
+    assert_eq!(
+        send(&server, "POST", &href, &session, &series).await.status,
+        303
+    );
+    let week = send(
+        &server,
+        "GET",
+        "/agenda?view=week&date=2026-01-05",
+        &session,
+        "",
+    )
+    .await;
+    assert_eq!(week.body.matches(">Daily<").count(), 3, "{}", week.body);
+    assert_eq!(week.body.matches(">Standup moved<").count(), 1);
+}
+
+#[tokio::test]
+async fn a_shared_calendar_shows_for_the_grantee_and_read_only_stays_read_only() {
+    let server = start().await;
+    let (alice_session, alice_csrf) = sign_in(&server, "alice").await;
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let calendar = server
+        .vault
+        .calendar(
+            Actor::User(alice.id),
+            &CalendarPath::parse("alice").unwrap(),
+            calvault_core::Access::Read,
+        )
+        .await
+        .unwrap();
+    let body = format!(
+        "csrf={alice_csrf}&calendar={}&title=Team+lunch&start_date=2026-01-05&start_time=12:00&end_date=2026-01-05&end_time=13:00&tz=UTC",
+        calendar.id
+    );
+    assert_eq!(
+        send(&server, "POST", "/events", &alice_session, &body)
+            .await
+            .status,
+        303
+    );
+    let share = format!("csrf={alice_csrf}&user=bob&access=read");
+    let shared = send(
+        &server,
+        "POST",
+        &format!("/calendars/{}/share", calendar.id),
+        &alice_session,
+        &share,
+    )
+    .await;
+    assert_eq!(shared.status, 303, "{}", shared.body);
+
+    let (bob_session, bob_csrf) = sign_in(&server, "bob").await;
+    let agenda = send(
+        &server,
+        "GET",
+        "/agenda?view=week&date=2026-01-05",
+        &bob_session,
+        "",
+    )
+    .await;
+    assert!(
+        agenda.body.contains("Team lunch") && agenda.body.contains("(alice)"),
+        "{}",
+        agenda.body
+    );
+    let name = server
+        .vault
+        .store()
+        .list_objects(calendar.id)
+        .await
+        .unwrap()[0]
+        .name
+        .clone();
+    let href = format!("/events/{}/{}", calendar.id, encode(&name));
+    let form = send(&server, "GET", &href, &bob_session, "").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("read-only"));
+    let edit = format!(
+        "csrf={bob_csrf}&calendar={}&title=Mine&start_date=2026-01-05&all_day=on",
+        calendar.id
+    );
+    assert_eq!(
+        send(&server, "POST", &href, &bob_session, &edit)
+            .await
+            .status,
+        403
+    );
+    let delete = send(
+        &server,
+        "POST",
+        &format!("{href}/delete"),
+        &bob_session,
+        &format!("csrf={bob_csrf}"),
+    )
+    .await;
+    assert_eq!(delete.status, 403);
+    // Sharing and renaming are the owner's: for the grantee the calendar is not found.
+    let rename = format!("csrf={bob_csrf}&display_name=Taken");
+    assert_eq!(
+        send(
+            &server,
+            "POST",
+            &format!("/calendars/{}", calendar.id),
+            &bob_session,
+            &rename
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        server
+            .vault
+            .store()
+            .list_objects(calendar.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

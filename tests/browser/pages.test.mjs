@@ -1,0 +1,201 @@
+// The web pages in headless Chromium against a real calvault server, which
+// scripts/browser-tests starts with the users alice and bob. Changes made on the pages are
+// checked over CalDAV, and changes made over CalDAV are checked on the pages.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.CALVAULT_URL;
+const USERS = { alice: process.env.ALICE_PASSWORD, bob: process.env.BOB_PASSWORD };
+const SHOTS = process.env.SCREENSHOTS;
+const COLLECTION = "/dav/calendars/alice/calendar/";
+
+let browser;
+let alice; // alice's page, signed in
+const today = new Date().toISOString().slice(0, 10);
+
+function basic(user) {
+  return "Basic " + Buffer.from(`${user}:${USERS[user]}`).toString("base64");
+}
+
+async function dav(method, path, body, headers = {}) {
+  return fetch(BASE + path, { method, body, headers: { Authorization: basic("alice"), ...headers } });
+}
+
+/// The resources of alice's calendar over CalDAV: [{ href, data }].
+async function davEvents() {
+  const query = `<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+  <d:prop><d:getetag/><c:calendar-data/></d:prop>
+  <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter>
+</c:calendar-query>`;
+  const answer = await dav("REPORT", COLLECTION, query, { Depth: "1", "Content-Type": "application/xml" });
+  assert.equal(answer.status, 207);
+  const text = await answer.text();
+  const responses = [...text.matchAll(/<(?:\w+:)?response\b[^>]*>([\s\S]*?)<\/(?:\w+:)?response>/g)];
+  return responses.map(([, inner]) => ({
+    href: (inner.match(/<(?:\w+:)?href>([^<]+)</) || [])[1],
+    data: (inner.match(/<(?:\w+:)?calendar-data[^>]*>([\s\S]*?)<\/(?:\w+:)?calendar-data>/) || [])[1] || "",
+  }));
+}
+
+async function newPage(width = 1280) {
+  const context = await browser.newContext({
+    viewport: { width, height: 900 },
+    locale: "en-GB",
+    timezoneId: "UTC",
+  });
+  return context.newPage();
+}
+
+async function signIn(page, user) {
+  await page.goto(BASE + "/");
+  await page.fill("#name", user);
+  await page.fill("#password", USERS[user]);
+  await Promise.all([page.waitForURL(/\/agenda/), page.click("button[type=submit]")]);
+}
+
+function ics(events) {
+  const body = events
+    .map(([uid, title, day]) => `BEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:${day}T120000Z\r\nDTEND:${day}T130000Z\r\nSUMMARY:${title}\r\nEND:VEVENT\r\n`)
+    .join("");
+  return `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n${body}END:VCALENDAR\r\n`;
+}
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ["--no-sandbox"] });
+  alice = await newPage();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("sign-in refuses a wrong password, then opens the agenda", async () => {
+  const page = await newPage();
+  await page.goto(BASE + "/");
+  await page.fill("#name", "alice");
+  await page.fill("#password", "not the password");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#signin-error");
+  assert.match(await page.textContent("#signin-error"), /Wrong user name or password/);
+  await signIn(alice, "alice");
+  assert.match(await alice.textContent("h1"), /\d{4}/);
+  await page.context().close();
+});
+
+test("an event created on the page is read back over CalDAV", async () => {
+  await alice.goto(`${BASE}/events/new?date=${today}`);
+  await alice.fill("#title", "Dentist from the web");
+  await alice.fill("#start_time", "09:30");
+  await alice.fill("#end_time", "10:15");
+  await alice.selectOption("#tz", "UTC");
+  await alice.fill("#location", "Rue de la Paix");
+  await alice.selectOption("#reminder", "15");
+  await Promise.all([alice.waitForURL(/\/agenda/), alice.click("form.event-form button.primary")]);
+  assert.ok(await alice.isVisible("text=Dentist from the web"));
+  const found = (await davEvents()).find((e) => e.data.includes("Dentist from the web"));
+  assert.ok(found, "the event is in the CalDAV collection");
+  assert.match(found.data, new RegExp(`DTSTART:${today.replaceAll("-", "")}T093000Z`));
+  assert.match(found.data, /TRIGGER:-PT15M/);
+  const get = await dav("GET", found.href);
+  assert.equal(get.status, 200);
+});
+
+test("an event deleted over CalDAV comes back from the trash page", async () => {
+  const found = (await davEvents()).find((e) => e.data.includes("Dentist from the web"));
+  assert.equal((await dav("DELETE", found.href)).status, 204);
+  assert.equal((await dav("GET", found.href)).status, 404);
+  await alice.goto(BASE + "/trash");
+  await alice.locator("li", { hasText: "Dentist from the web" }).locator("input[type=checkbox]").check();
+  await Promise.all([alice.waitForURL(/restored=1/), alice.click("text=Restore selected")]);
+  assert.match(await alice.textContent(".notice"), /1 event\(s\) restored/);
+  assert.equal((await dav("GET", found.href)).status, 200);
+});
+
+test("back up, change, preview and run a restore, then undo it", async () => {
+  await alice.goto(BASE + "/backups");
+  await Promise.all([alice.waitForURL(/done=snapshot/), alice.click("text=Back up now")]);
+  const added = `${COLLECTION}after-backup.ics`;
+  const put = await dav("PUT", added, ics([["after-backup", "Added after the backup", today.replaceAll("-", "")]]), {
+    "Content-Type": "text/calendar",
+  });
+  assert.equal(put.status, 201);
+  await alice.goto(BASE + "/backups");
+  await alice.locator("tbody tr").first().locator("text=Restore…").click();
+  await alice.waitForSelector("text=Restore this snapshot?");
+  assert.ok(await alice.isVisible("text=Will be removed (to the trash)"));
+  assert.ok(await alice.isVisible("li >> text=Added after the backup"));
+  await alice.click("text=Restore now");
+  await alice.waitForSelector("text=Undo this restore");
+  assert.equal((await dav("GET", added)).status, 404, "the restore removed the newer event");
+  await alice.click("text=Undo this restore");
+  await alice.waitForSelector(".notice");
+  assert.equal((await dav("GET", added)).status, 200, "undoing brought it back");
+});
+
+test("an import previews duplicates as skipped, then imports the rest", async () => {
+  const day = today.replaceAll("-", "");
+  const first = ics([["imp-1", "Imported one", day], ["imp-2", "Imported two", day]]);
+  const second = ics([["imp-1", "Imported one", day], ["imp-2", "Imported two", day], ["imp-3", "Imported three", day]]);
+  for (const [file, expected] of [[first, { created: "2", duplicates: "0" }], [second, { created: "1", duplicates: "2" }]]) {
+    await alice.goto(BASE + "/import");
+    await alice.setInputFiles("#file", { name: "agenda.ics", mimeType: "text/calendar", buffer: Buffer.from(file) });
+    await alice.waitForFunction(() => document.getElementById("ics").value.includes("BEGIN:VCALENDAR"));
+    await alice.click("button[value=preview]");
+    await alice.waitForSelector("text=What the import will do");
+    assert.equal(await alice.textContent("dd[data-count=created]"), expected.created);
+    assert.equal(await alice.textContent("dd[data-count=duplicates]"), expected.duplicates);
+    await alice.click("button[value=import]");
+    await alice.waitForSelector("#report-title:has-text('Imported.')");
+    assert.equal(await alice.textContent("dd[data-count=duplicates]"), expected.duplicates);
+  }
+  const titles = (await davEvents()).map((e) => e.data).join("\n");
+  for (const title of ["Imported one", "Imported two", "Imported three"]) {
+    const count = (titles.match(new RegExp(`SUMMARY:${title}(?![a-z])`, "g")) || []).length;
+    assert.equal(count, 1, `${title} once over CalDAV`);
+  }
+});
+
+test("another user cannot reach alice's pages or objects by changing ids", async () => {
+  await alice.goto(`${BASE}/agenda`);
+  const eventHref = await alice.locator(".occurrence a", { hasText: "Dentist from the web" }).first().getAttribute("href");
+  await alice.goto(BASE + "/backups");
+  const snapshotHref = await alice.locator("tbody tr").first().locator("text=Restore…").getAttribute("href");
+  const calendarId = eventHref.split("/")[2];
+  const bob = await newPage();
+  await signIn(bob, "bob");
+  for (const path of [eventHref, `/backups?calendar=${calendarId}`, snapshotHref, snapshotHref.replace("restore", "download")]) {
+    const answer = await bob.goto(BASE + path);
+    assert.equal(answer.status(), 404, path);
+    assert.ok(!(await bob.content()).includes("Dentist from the web"), path);
+  }
+  await bob.goto(BASE + "/agenda");
+  assert.ok(!(await bob.content()).includes("Dentist from the web"));
+  await bob.context().close();
+});
+
+test("screenshots of the main pages at 360 px and 1280 px", async () => {
+  const pages = [
+    ["agenda-list", "/agenda"],
+    ["agenda-month", "/agenda?view=month"],
+    ["agenda-week", "/agenda?view=week"],
+    ["event-form", `/events/new?date=${today}`],
+    ["trash", "/trash"],
+    ["backups", "/backups"],
+    ["import", "/import"],
+    ["calendars", "/calendars"],
+    ["devices", "/devices"],
+  ];
+  for (const width of [360, 1280]) {
+    const page = await newPage(width);
+    await page.goto(BASE + "/");
+    await page.screenshot({ path: `${SHOTS}/signin-${width}.png`, fullPage: true });
+    await signIn(page, "alice");
+    for (const [name, path] of pages) {
+      await page.goto(BASE + path);
+      await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+    }
+    await page.context().close();
+  }
+});
