@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::{Dav, DavError};
 
 /// The signed-in user and the device their client is.
+#[derive(Clone)]
 pub(crate) struct Session {
     pub user: User,
     pub client: Client,

@@ -16,6 +16,7 @@ mod proppatch;
 mod put;
 mod report;
 mod resource;
+mod streamed;
 mod sync_token;
 
 use std::net::SocketAddr;
@@ -188,6 +189,7 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Byte
 }
 
 /// The request's context: the server and the signed-in user with their device.
+#[derive(Clone)]
 pub(crate) struct Ctx {
     pub dav: Shared,
     pub session: Session,

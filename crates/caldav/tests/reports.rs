@@ -32,6 +32,60 @@ async fn multiget_answers_found_and_missing() {
     assert_snapshot!(answer.render());
 }
 
+/// A multiget larger than one page of the streamed answer: every href answered once, in the
+/// order asked, found ones with their data.
+#[tokio::test]
+async fn multiget_over_many_pages_answers_every_href_in_order() {
+    let server = server().await;
+    for i in 0..1100 {
+        let put = server
+            .put_event(
+                &format!("{CAL}e{i}.ics"),
+                &format!("e{i}"),
+                &format!("E{i}"),
+            )
+            .await;
+        assert_eq!(put.status, 201);
+    }
+    // Newest first, with a missing name after every hundredth.
+    let mut asked = Vec::new();
+    for i in (0..1100).rev() {
+        asked.push(format!("{CAL}e{i}.ics"));
+        if i % 100 == 0 {
+            asked.push(format!("{CAL}nothing{i}.ics"));
+        }
+    }
+    let hrefs: String = asked
+        .iter()
+        .map(|href| format!("<D:href>{href}</D:href>"))
+        .collect();
+    let body = format!(
+        r#"<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>{hrefs}</C:calendar-multiget>"#
+    );
+    let answer = server.alice("REPORT", CAL, &[("depth", "1")], &body).await;
+    assert_eq!(answer.status, 207);
+    assert!(
+        answer.body.ends_with("</d:multistatus>"),
+        "{}",
+        &answer.body[answer.body.len() - 200..]
+    );
+    let responses: Vec<&str> = answer.body.split("<d:response>").skip(1).collect();
+    assert_eq!(responses.len(), asked.len());
+    for (response, href) in responses.iter().zip(&asked) {
+        assert!(
+            response.starts_with(&format!("<d:href>{href}</d:href>")),
+            "{href}: {response}"
+        );
+        if href.contains("nothing") {
+            assert!(response.contains("404 Not Found"), "{response}");
+        } else {
+            let uid = href.trim_start_matches(CAL).trim_end_matches(".ics");
+            assert!(response.contains(&format!("UID:{uid}&#13;")), "{response}");
+            assert!(response.contains("<d:getetag>"), "{response}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn sync_collection_initial_incremental_limited() {
     let server = server().await;
