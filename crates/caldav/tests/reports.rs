@@ -84,6 +84,14 @@ async fn multiget_over_many_pages_answers_every_href_in_order() {
             assert!(response.contains("<d:getetag>"), "{response}");
         }
     }
+    // The initial sync-collection is streamed the same way: every object once, token last.
+    let initial = server.alice("REPORT", CAL, &[], &sync_body("", None)).await;
+    assert_eq!(initial.status, 207);
+    assert_eq!(initial.body.matches("<d:response>").count(), 1100);
+    for i in 0..1100 {
+        assert!(initial.body.contains(&format!("<d:href>{CAL}e{i}.ics</d:href>")));
+    }
+    assert!(initial.body.ends_with("</d:sync-token></d:multistatus>"));
 }
 
 #[tokio::test]

@@ -1,18 +1,18 @@
 //! DAV:sync-collection (RFC 6578): the changes since a token, read from the journal; a
 //! limited answer ends with 507 on the collection and a token that continues exactly there.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 use axum::response::Response;
-use calvault_core::store::{RevisionMeta, StoredObject};
+use calvault_core::store::RevisionMeta;
 use calvault_core::{CoreError, HomeCalendar};
 use calvault_dav_proto::name::dav;
-use calvault_dav_proto::{Multistatus, Response as DavResponse, SyncCollection};
+use calvault_dav_proto::{ReportProps, Response as DavResponse, SyncCollection};
 
 use super::filter::calendar_data;
-use crate::error::multistatus;
 use crate::properties::Node;
 use crate::resource::object_href;
+use crate::streamed::{self, Step, Tail};
 use crate::sync_token::SyncToken;
 use crate::{Ctx, DavError};
 
@@ -28,42 +28,6 @@ pub(crate) async fn sync_collection(
     let since = start_position(calendar, &sync.sync_token)?;
     let limit = sync.limit.map(|l| l.max(1) as usize);
     let changes = collect_changes(ctx, id, since, limit).await?;
-    let uids: Vec<String> = changes.latest.keys().cloned().collect();
-    let live = objects_by_uids(ctx, id, &uids).await?;
-    let mut answer = Multistatus::new();
-    let me = &ctx.session.user.name;
-    let mut live_names = HashSet::new();
-    for object in &live {
-        live_names.insert(object.meta.name.clone());
-        let data = calendar_data(&sync.props, &object.data)?;
-        let node = Node::Object {
-            calendar,
-            meta: &object.meta,
-            data: &data,
-        };
-        answer.push(node.render(ctx, &sync.props.selection));
-    }
-    // RFC 6578 §3.5.2: a member removed since the token is a 404 response; an initial
-    // sync (§3.4) lists only what exists.
-    let mut gone = HashSet::new();
-    // Every href a revision in range names counts: a rename leaves its old name behind.
-    let initial = sync.sync_token.trim().is_empty();
-    let removed = changes.names.iter().filter(|_| !initial);
-    for name in removed {
-        if !live_names.contains(name) && gone.insert(name.clone()) {
-            answer.push(DavResponse::with_status(
-                object_href(me, &calendar.name, name),
-                404,
-            ));
-        }
-    }
-    if changes.truncated {
-        // RFC 6578 §3.6: the request-URI answered 507: more changes remain.
-        let href = crate::resource::calendar_href(me, &calendar.name);
-        answer.push(DavResponse::with_status(href, 507).with_error(
-            calvault_dav_proto::ErrorCondition::new(dav::NUMBER_OF_MATCHES_WITHIN_LIMITS),
-        ));
-    }
     let token = SyncToken {
         calendar: id,
         position: changes.position,
@@ -71,7 +35,99 @@ pub(crate) async fn sync_collection(
     if let Err(error) = ctx.vault().record_sync(&ctx.session.device).await {
         tracing::warn!(%error, "could not record the device's sync");
     }
-    Ok(multistatus(&answer.with_sync_token(token.to_string())))
+    let uids: Vec<String> = changes.latest.into_keys().collect();
+    let state = Answer {
+        ctx: ctx.clone(),
+        calendar: calendar.clone(),
+        props: sync.props.clone(),
+        pages: uids.chunks(PAGE as usize).map(<[String]>::to_vec).collect(),
+        // RFC 6578 §3.4: an initial sync lists only what exists.
+        names: if sync.sync_token.trim().is_empty() {
+            BTreeSet::new()
+        } else {
+            changes.names
+        },
+        live_names: HashSet::new(),
+        truncated: changes.truncated,
+        finished: false,
+    };
+    let writer = streamed::writer_for(&sync.props.selection);
+    let tail = Tail {
+        sync_token: Some(token.to_string()),
+    };
+    Ok(streamed::multistatus(writer, state, Answer::next, tail))
+}
+
+/// The answer as it is written: live objects a page of UIDs at a time, then the removed
+/// members and the 507 of a truncated answer.
+struct Answer {
+    ctx: Ctx,
+    calendar: HomeCalendar,
+    props: ReportProps,
+    pages: VecDeque<Vec<String>>,
+    /// Every resource name the revisions in range carry.
+    names: BTreeSet<String>,
+    /// The names of the live objects answered so far.
+    live_names: HashSet<String>,
+    truncated: bool,
+    finished: bool,
+}
+
+impl Answer {
+    async fn next(mut self) -> Step<Self> {
+        if let Some(uids) = self.pages.pop_front() {
+            let responses = self.live(&uids).await?;
+            return Ok(Some((responses, self)));
+        }
+        if self.finished {
+            return Ok(None);
+        }
+        self.finished = true;
+        let responses = self.removed_and_truncation();
+        Ok(Some((responses, self)))
+    }
+
+    async fn live(&mut self, uids: &[String]) -> Result<Vec<DavResponse>, DavError> {
+        let objects = self
+            .ctx
+            .vault()
+            .store()
+            .objects_by_uids(self.calendar.calendar.id, uids)
+            .await
+            .map_err(CoreError::from)?;
+        let mut responses = Vec::with_capacity(objects.len());
+        for object in &objects {
+            self.live_names.insert(object.meta.name.clone());
+            let data = calendar_data(&self.props, &object.data)?;
+            let node = Node::Object {
+                calendar: &self.calendar,
+                meta: &object.meta,
+                data: &data,
+            };
+            responses.push(node.render(&self.ctx, &self.props.selection));
+        }
+        Ok(responses)
+    }
+
+    fn removed_and_truncation(&self) -> Vec<DavResponse> {
+        let me = &self.ctx.session.user.name;
+        // RFC 6578 §3.5.2: a member removed since the token is a 404 response. Every href a
+        // revision in range names counts: a rename leaves its old name behind.
+        let mut responses: Vec<DavResponse> = self
+            .names
+            .iter()
+            .filter(|name| !self.live_names.contains(*name))
+            .map(|name| DavResponse::with_status(object_href(me, &self.calendar.name, name), 404))
+            .collect();
+        if self.truncated {
+            // RFC 6578 §3.6: the request-URI answered 507: more changes remain.
+            let href = crate::resource::calendar_href(me, &self.calendar.name);
+            responses.push(DavResponse::with_status(href, 507).with_error(
+                calvault_dav_proto::ErrorCondition::new(dav::NUMBER_OF_MATCHES_WITHIN_LIMITS),
+            ));
+        }
+        responses
+    }
 }
 
 /// The journal position a token stands for; RFC 6578 §3.2: a token that is not ours, of
@@ -181,22 +237,4 @@ async fn initial_listing(
         position: current,
         truncated: false,
     })
-}
-
-async fn objects_by_uids(
-    ctx: &Ctx,
-    calendar: i64,
-    uids: &[String],
-) -> Result<Vec<StoredObject>, DavError> {
-    let mut objects = Vec::with_capacity(uids.len());
-    for chunk in uids.chunks(500) {
-        let page = ctx
-            .vault()
-            .store()
-            .objects_by_uids(calendar, chunk)
-            .await
-            .map_err(CoreError::from)?;
-        objects.extend(page);
-    }
-    Ok(objects)
 }
