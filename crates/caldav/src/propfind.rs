@@ -1,13 +1,18 @@
 //! PROPFIND (RFC 4918 §9.1): a resource and, at Depth 1, its members.
 
-use calvault_core::CoreError;
-use calvault_core::store::{DavFile, StoredObject};
+use std::collections::VecDeque;
+
+use calvault_core::store::{DavFile, ObjectMeta, StoredObject};
+use calvault_core::{CoreError, HomeCalendar};
 use calvault_dav_proto::name::{caldav, dav};
-use calvault_dav_proto::{Depth, Multistatus, PropSelection, parse_propfind};
+use calvault_dav_proto::{
+    Depth, Multistatus, PropSelection, Response as DavResponse, parse_propfind,
+};
 
 use crate::error::multistatus;
 use crate::properties::Node;
 use crate::resource::{Resource, resolve};
+use crate::streamed::{self, Step, Tail};
 use crate::{Ctx, DavError, DavRequest};
 use axum::response::Response;
 
@@ -25,6 +30,11 @@ pub(crate) async fn propfind(ctx: &Ctx, request: &DavRequest) -> Result<Response
     }
     let selection = parse_propfind(&request.body)?;
     let resource = resolve(ctx, &request.path).await?;
+    if depth == Depth::One
+        && let Resource::Calendar(calendar) = &resource
+    {
+        return calendar_listing(ctx, calendar, selection).await;
+    }
     let mut answer = Multistatus::new();
     render_resource(ctx, &resource, &selection, &mut answer)?;
     if depth == Depth::One {
@@ -86,39 +96,6 @@ async fn render_members(
                 answer.push(Node::Plain(&file).render(ctx, selection));
             }
         }
-        Resource::Calendar(calendar) if !needs_data(selection) => {
-            // Listing what the client needs without the objects' text (the common case).
-            let metas = ctx
-                .vault()
-                .store()
-                .list_objects(calendar.calendar.id)
-                .await
-                .map_err(CoreError::from)?;
-            for meta in &metas {
-                let node = Node::Object {
-                    calendar,
-                    meta,
-                    data: "",
-                };
-                answer.push(node.render(ctx, selection));
-            }
-        }
-        Resource::Calendar(calendar) => {
-            let mut after = 0;
-            loop {
-                let page = objects_page(ctx, calendar.calendar.id, after).await?;
-                let Some(last) = page.last() else { break };
-                after = last.meta.id;
-                for object in &page {
-                    let node = Node::Object {
-                        calendar,
-                        meta: &object.meta,
-                        data: &object.data,
-                    };
-                    answer.push(node.render(ctx, selection));
-                }
-            }
-        }
         Resource::Plain {
             path,
             file: Some(file),
@@ -131,6 +108,97 @@ async fn render_members(
         _ => {}
     }
     Ok(())
+}
+
+/// A calendar and its objects, written a page at a time as the client reads: a calendar of any
+/// size is listed in bounded memory.
+async fn calendar_listing(
+    ctx: &Ctx,
+    calendar: &HomeCalendar,
+    selection: PropSelection,
+) -> Result<Response, DavError> {
+    // Without the objects' text (the common case) the listing comes from the index alone;
+    // its rows are read before the answer starts, so a store error is still a clean 500.
+    let metas = if needs_data(&selection) {
+        None
+    } else {
+        let metas = ctx
+            .vault()
+            .store()
+            .list_objects(calendar.calendar.id)
+            .await
+            .map_err(CoreError::from)?;
+        Some(
+            metas
+                .chunks(PAGE as usize)
+                .map(<[ObjectMeta]>::to_vec)
+                .collect(),
+        )
+    };
+    let first = Node::Calendar(calendar).render(ctx, &selection);
+    let listing = Listing {
+        ctx: ctx.clone(),
+        calendar: calendar.clone(),
+        writer_selection: selection,
+        first: Some(first),
+        metas,
+        after: 0,
+    };
+    let writer = streamed::writer_for(&listing.writer_selection);
+    Ok(streamed::multistatus(
+        writer,
+        listing,
+        Listing::next,
+        Tail::default(),
+    ))
+}
+
+struct Listing {
+    ctx: Ctx,
+    calendar: HomeCalendar,
+    writer_selection: PropSelection,
+    /// The calendar's own response, written first.
+    first: Option<DavResponse>,
+    /// Pages of the index rows; None when the objects' text is needed (read page by page).
+    metas: Option<VecDeque<Vec<ObjectMeta>>>,
+    /// The last object id of the previous text page.
+    after: i64,
+}
+
+impl Listing {
+    async fn next(mut self) -> Step<Self> {
+        if let Some(first) = self.first.take() {
+            return Ok(Some((vec![first], self)));
+        }
+        let responses = match &mut self.metas {
+            Some(pages) => {
+                let Some(page) = pages.pop_front() else {
+                    return Ok(None);
+                };
+                page.iter().map(|meta| self.render(meta, "")).collect()
+            }
+            None => {
+                let page = objects_page(&self.ctx, self.calendar.calendar.id, self.after).await?;
+                let Some(last) = page.last() else {
+                    return Ok(None);
+                };
+                self.after = last.meta.id;
+                page.iter()
+                    .map(|object| self.render(&object.meta, &object.data))
+                    .collect()
+            }
+        };
+        Ok(Some((responses, self)))
+    }
+
+    fn render(&self, meta: &ObjectMeta, data: &str) -> DavResponse {
+        let node = Node::Object {
+            calendar: &self.calendar,
+            meta,
+            data,
+        };
+        node.render(&self.ctx, &self.writer_selection)
+    }
 }
 
 /// Whether rendering `selection` on an object needs its text.

@@ -89,9 +89,36 @@ async fn multiget_over_many_pages_answers_every_href_in_order() {
     assert_eq!(initial.status, 207);
     assert_eq!(initial.body.matches("<d:response>").count(), 1100);
     for i in 0..1100 {
-        assert!(initial.body.contains(&format!("<d:href>{CAL}e{i}.ics</d:href>")));
+        assert!(
+            initial
+                .body
+                .contains(&format!("<d:href>{CAL}e{i}.ics</d:href>"))
+        );
     }
     assert!(initial.body.ends_with("</d:sync-token></d:multistatus>"));
+    // PROPFIND Depth 1 too, from the index alone (getetag) and with the objects' text
+    // (getcontentlength): the calendar first, then every object once.
+    for prop in ["<D:getetag/>", "<D:getcontentlength/>"] {
+        let body = format!(r#"<D:propfind xmlns:D="DAV:"><D:prop>{prop}</D:prop></D:propfind>"#);
+        let listing = server
+            .alice("PROPFIND", CAL, &[("depth", "1")], &body)
+            .await;
+        assert_eq!(listing.status, 207);
+        assert!(
+            listing
+                .body
+                .contains(&format!("<d:response><d:href>{CAL}</d:href>"))
+        );
+        assert_eq!(listing.body.matches("<d:response>").count(), 1101, "{prop}");
+        for i in 0..1100 {
+            assert!(
+                listing
+                    .body
+                    .contains(&format!("<d:href>{CAL}e{i}.ics</d:href>"))
+            );
+        }
+        assert!(listing.body.ends_with("</d:multistatus>"));
+    }
 }
 
 #[tokio::test]
