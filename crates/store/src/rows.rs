@@ -115,7 +115,8 @@ macro_rules! object_columns {
 }
 pub(crate) use object_columns;
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array of the same columns in the same order (SQLite pages).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct ObjectMetaRow {
     id: i64,
     calendar_id: i64,
@@ -183,7 +184,8 @@ macro_rules! revision_columns {
 }
 pub(crate) use revision_columns;
 
-#[derive(sqlx::FromRow)]
+/// Also read from a JSON array of the same columns in the same order (SQLite pages).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct RevisionMetaRow {
     calendar_id: i64,
     seq: i64,
