@@ -157,6 +157,26 @@ impl SqliteStore {
             .join("\n"))
     }
 
+    /// The query plans of the object look-ups by UID, name and fingerprint, as `EXPLAIN QUERY
+    /// PLAN` prints them, in that order.
+    pub async fn object_lookup_plans(&self, calendar: CalendarId) -> Result<Vec<String>> {
+        let mut plans = Vec::new();
+        for sql in [
+            concat!("EXPLAIN QUERY PLAN ", objects_by_uids_sql!()),
+            concat!("EXPLAIN QUERY PLAN ", objects_by_names_sql!()),
+            concat!("EXPLAIN QUERY PLAN ", objects_by_fingerprint_sql!()),
+        ] {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sql)
+                .bind(calendar)
+                .bind(r#"["a","b"]"#)
+                .fetch_all(&self.readers)
+                .await?;
+            let details: Vec<String> = rows.into_iter().map(|(_, _, _, detail)| detail).collect();
+            plans.push(details.join("\n"));
+        }
+        Ok(plans)
+    }
+
     /// The query plan of `recent_deletions`, as `EXPLAIN QUERY PLAN` prints it.
     pub async fn recent_deletions_plan(
         &self,
@@ -797,14 +817,11 @@ impl Store for SqliteStore {
         calendar: CalendarId,
         fingerprints: &[String],
     ) -> Result<Vec<StoredObject>> {
-        let json: String = sqlx::query_scalar(concat!(
-            stored_objects_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.fingerprint IN (SELECT value FROM json_each($2)))"
-        ))
-        .bind(calendar)
-        .bind(json_list(fingerprints))
-        .fetch_one(&self.readers)
-        .await?;
+        let json: String = sqlx::query_scalar(objects_by_fingerprint_sql!())
+            .bind(calendar)
+            .bind(json_list(fingerprints))
+            .fetch_one(&self.readers)
+            .await?;
         let objects = decode_stored_objects(&json)?;
         Ok(sorted(objects, |o| o.meta.id))
     }
@@ -814,14 +831,11 @@ impl Store for SqliteStore {
         calendar: CalendarId,
         uids: &[String],
     ) -> Result<Vec<StoredObject>> {
-        let json: String = sqlx::query_scalar(concat!(
-            stored_objects_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.uid IN (SELECT value FROM json_each($2)))"
-        ))
-        .bind(calendar)
-        .bind(json_list(uids))
-        .fetch_one(&self.readers)
-        .await?;
+        let json: String = sqlx::query_scalar(objects_by_uids_sql!())
+            .bind(calendar)
+            .bind(json_list(uids))
+            .fetch_one(&self.readers)
+            .await?;
         let objects = decode_stored_objects(&json)?;
         Ok(sorted(objects, |o| o.meta.id))
     }
@@ -831,14 +845,11 @@ impl Store for SqliteStore {
         calendar: CalendarId,
         names: &[String],
     ) -> Result<Vec<StoredObject>> {
-        let json: String = sqlx::query_scalar(concat!(
-            stored_objects_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.name IN (SELECT value FROM json_each($2)))"
-        ))
-        .bind(calendar)
-        .bind(json_list(names))
-        .fetch_one(&self.readers)
-        .await?;
+        let json: String = sqlx::query_scalar(objects_by_names_sql!())
+            .bind(calendar)
+            .bind(json_list(names))
+            .fetch_one(&self.readers)
+            .await?;
         let objects = decode_stored_objects(&json)?;
         Ok(sorted(objects, |o| o.meta.name.clone()))
     }
@@ -1691,6 +1702,38 @@ macro_rules! stored_objects_json_select {
     };
 }
 use stored_objects_json_select;
+
+/// Objects by UID, name or fingerprint: each an index search per key, never a scan (a scan
+/// here made imports quadratic).
+macro_rules! objects_by_uids_sql {
+    () => {
+        concat!(
+            stored_objects_json_select!(),
+            " WHERE o.calendar_id = $1 AND o.uid IN (SELECT value FROM json_each($2)))"
+        )
+    };
+}
+use objects_by_uids_sql;
+
+macro_rules! objects_by_names_sql {
+    () => {
+        concat!(
+            stored_objects_json_select!(),
+            " WHERE o.calendar_id = $1 AND o.name IN (SELECT value FROM json_each($2)))"
+        )
+    };
+}
+use objects_by_names_sql;
+
+macro_rules! objects_by_fingerprint_sql {
+    () => {
+        concat!(
+            stored_objects_json_select!(),
+            " WHERE o.calendar_id = $1 AND o.fingerprint IN (SELECT value FROM json_each($2)))"
+        )
+    };
+}
+use objects_by_fingerprint_sql;
 
 /// One stored object as `stored_objects_json_select!` writes it.
 type StoredObjectJson = (
