@@ -102,8 +102,11 @@ async fn resolve_in_home(ctx: &Ctx, segments: Vec<String>) -> Result<Resource, D
     let Some(first) = segments.first() else {
         return Ok(Resource::Home(user));
     };
-    let home = ctx.vault().home_calendars(ctx.actor(), &user).await?;
-    if let Some(calendar) = home.into_iter().find(|entry| &entry.name == first) {
+    let found = ctx
+        .vault()
+        .find_home_calendar(ctx.actor(), &user, first)
+        .await?;
+    if let Some(calendar) = found {
         return match segments.as_slice() {
             [_] => Ok(Resource::Calendar(calendar)),
             [_, name] => {

@@ -126,6 +126,33 @@ impl Vault {
         Ok(home)
     }
 
+    /// The calendar named `name` in `user`'s home (own or shared), if any. The user's own
+    /// calendar is one indexed lookup; shares are read only when it is not one.
+    pub async fn find_home_calendar(
+        &self,
+        actor: Actor,
+        user: &User,
+        name: &str,
+    ) -> Result<Option<HomeCalendar>> {
+        if let Actor::User(id) = actor
+            && id != user.id
+        {
+            return Err(CoreError::NotFound(format!("user {}", user.name)));
+        }
+        if let Some(calendar) = self.store.calendar_by_name(user.id, name).await? {
+            return Ok(Some(HomeCalendar {
+                name: calendar.name.clone(),
+                calendar,
+                shared: None,
+            }));
+        }
+        Ok(self
+            .home_calendars(actor, user)
+            .await?
+            .into_iter()
+            .find(|entry| entry.name == name))
+    }
+
     /// The calendar named `name` in `user`'s home (own or shared), checked for `access`.
     pub async fn home_calendar(
         &self,
@@ -135,10 +162,8 @@ impl Vault {
         access: Access,
     ) -> Result<HomeCalendar> {
         let entry = self
-            .home_calendars(actor, user)
+            .find_home_calendar(actor, user, name)
             .await?
-            .into_iter()
-            .find(|entry| entry.name == name)
             .ok_or_else(|| CoreError::NotFound(format!("calendar {}/{name}", user.name)))?;
         self.check_access(actor, &entry.calendar, access).await?;
         Ok(entry)
