@@ -2,7 +2,8 @@
 
 use calvault_ical::CalendarObject;
 use calvault_store::{
-    Calendar, Change, ChangeKind, Device, DeviceId, Expect, ObjectFacts, Origin, Seq, StoredObject,
+    Calendar, Change, ChangeKind, Device, DeviceId, Expect, ObjectFacts, Origin, Seq, StoreError,
+    StoredObject,
 };
 
 use crate::{Access, Actor, CoreError, Result, Vault};
@@ -133,14 +134,6 @@ impl Vault {
         }
         let current = self.store.object_by_name(calendar.id, name).await?;
         check_condition(calendar, current.as_ref(), condition)?;
-        if let Some(holder) = self.store.object_by_uid(calendar.id, object.uid()).await?
-            && holder.meta.name != name
-        {
-            return Err(CoreError::UidConflict {
-                uid: object.uid().to_string(),
-                existing_name: holder.meta.name,
-            });
-        }
         let mut changes = Vec::with_capacity(2);
         let expect = match &current {
             // The resource keeps its name but its body now carries another UID: the old
@@ -156,14 +149,37 @@ impl Vault {
             Some(old) => Expect::Seq(old.meta.seq),
             None => Expect::Absent,
         };
+        let new_uid = expect == Expect::Absent;
         changes.push(put_change(calendar, name, &object, expect));
-        let revisions = self.store.commit(changes, &client.origin(None)).await?;
+        // A UID new to this name must be new to the calendar: the commit checks it, and only
+        // when it refuses is the object holding the UID looked up, to name it (RFC 4791
+        // §5.3.2.1 no-uid-conflict).
+        let revisions = match self.store.commit(changes, &client.origin(None)).await {
+            Ok(revisions) => revisions,
+            Err(StoreError::PreconditionFailed { .. }) if new_uid => {
+                return Err(self.uid_conflict(calendar, name, object.uid()).await);
+            }
+            Err(error) => return Err(error.into()),
+        };
         let seq = revisions.last().map(|r| r.seq).unwrap_or_default();
         Ok(PutOutcome {
             etag: ETag::new(calendar.id, seq),
             created: current.is_none(),
             uid: object.uid().to_string(),
         })
+    }
+
+    /// Why a put of `uid` at `name` was refused: another resource holds the UID, else the
+    /// calendar changed under the request.
+    async fn uid_conflict(&self, calendar: &Calendar, name: &str, uid: &str) -> CoreError {
+        match self.store.object_by_uid(calendar.id, uid).await {
+            Ok(Some(holder)) if holder.meta.name != name => CoreError::UidConflict {
+                uid: uid.to_string(),
+                existing_name: holder.meta.name,
+            },
+            Ok(_) => CoreError::PreconditionFailed("the resource changed meanwhile".to_string()),
+            Err(error) => error.into(),
+        }
     }
 
     /// Deletes the object at `name`: a tombstone, restorable from the trash.
