@@ -6,7 +6,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use calvault_core::{ETag, HomeCalendar};
-use calvault_dav_proto::format_http_date;
+use calvault_dav_proto::{EntityTag, EtagList, format_http_date};
 use tokio::sync::mpsc;
 
 use crate::resource::{Resource, resolve};
@@ -49,6 +49,14 @@ pub(crate) async fn get(
         ),
         _ => return Err(DavError::not_found()),
     };
+    if let Some(status) = precondition(request, etag.as_deref())? {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = status;
+        if let Some(etag) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
+        return Ok(response);
+    }
     let length = content.len();
     let mut response = Response::new(if with_body {
         Body::from(content)
@@ -68,6 +76,29 @@ pub(crate) async fn get(
         headers.insert(header::LAST_MODIFIED, at);
     }
     Ok(response)
+}
+
+/// RFC 9110 §13.2.2 for GET and HEAD: If-Match that fails is 412; If-None-Match that matches
+/// is 304 (the client's copy is current), with the ETag.
+fn precondition(request: &DavRequest, etag: Option<&str>) -> Result<Option<StatusCode>, DavError> {
+    let tag = etag.map(|t| EntityTag::strong(t.trim_matches('"')));
+    if let Some(list) = request
+        .header("if-match")
+        .map(EtagList::parse)
+        .transpose()?
+        && !list.matches_strong(tag.as_ref())
+    {
+        return Ok(Some(StatusCode::PRECONDITION_FAILED));
+    }
+    if let Some(list) = request
+        .header("if-none-match")
+        .map(EtagList::parse)
+        .transpose()?
+        && list.matches_weak(tag.as_ref())
+    {
+        return Ok(Some(StatusCode::NOT_MODIFIED));
+    }
+    Ok(None)
 }
 
 /// The whole calendar as one .ics, streamed as the export produces it: a calendar of any

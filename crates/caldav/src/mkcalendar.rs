@@ -66,7 +66,7 @@ pub(crate) async fn create_calendar(
         }
         if results.iter().any(|(_, r)| r.is_err()) {
             // RFC 4791 §5.3.1: a property that cannot be set fails the whole MKCALENDAR.
-            ctx.vault().delete_calendar(ctx.actor(), &path).await?;
+            ctx.vault().discard_new_calendar(ctx.actor(), &path).await?;
             let body = calvault_dav_proto::mkcalendar_response_body(results);
             return Ok(crate::error::xml(StatusCode::FORBIDDEN, body));
         }

@@ -49,6 +49,34 @@ async fn mkcalendar_with_and_without_body() {
         .alice("MKCALENDAR", "/dav/calendars/alice/work/sub/", &[], "")
         .await;
     assert_eq!(nested.status, 403);
+    // A property that cannot be set fails the whole MKCALENDAR and leaves nothing behind:
+    // no calendar, nothing in the trash, and the name is free again.
+    let bad = r#"<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:resourcetype><D:collection/></D:resourcetype><D:displayname>Bad</D:displayname></D:prop></D:set></C:mkcalendar>"#;
+    let failed = server
+        .alice("MKCALENDAR", "/dav/calendars/alice/bad/", &[], bad)
+        .await;
+    assert_eq!(failed.status, 403, "{}", failed.body);
+    let gone = server
+        .alice(
+            "PROPFIND",
+            "/dav/calendars/alice/bad/",
+            &[("depth", "0")],
+            "",
+        )
+        .await;
+    assert_eq!(gone.status, 404);
+    let alice = server.vault.user_named("alice").await.expect("alice");
+    let all = server
+        .vault
+        .store()
+        .list_calendars(alice.id, true)
+        .await
+        .expect("calendars");
+    assert!(all.iter().all(|calendar| calendar.name != "bad"), "{all:?}");
+    let retry = server
+        .alice("MKCALENDAR", "/dav/calendars/alice/bad/", &[], "")
+        .await;
+    assert_eq!(retry.status, 201);
 }
 
 #[tokio::test]
@@ -78,6 +106,21 @@ async fn put_get_delete_with_etags() {
     let head = server.alice("HEAD", &path, &[], "").await;
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
+    // RFC 9110 §13.1: a current copy gets 304 with the ETag; a failing If-Match gets 412.
+    let current = server
+        .alice("GET", &path, &[("if-none-match", etag.as_str())], "")
+        .await;
+    assert_eq!(current.status, 304);
+    assert!(current.body.is_empty());
+    assert_eq!(current.header("etag"), Some(etag.as_str()));
+    let stale = server
+        .alice("GET", &path, &[("if-none-match", "\"1-999\"")], "")
+        .await;
+    assert_eq!(stale.status, 200);
+    let wrong = server
+        .alice("GET", &path, &[("if-match", "\"1-999\"")], "")
+        .await;
+    assert_eq!(wrong.status, 412);
 
     // A stale ETag: 412, and nothing is lost.
     let updated = server

@@ -163,6 +163,20 @@ impl Vault {
         Ok(calendar)
     }
 
+    /// Removes a calendar that the same request just created and then could not finish
+    /// (RFC 4791 §5.3.1: a property that cannot be set fails the whole MKCALENDAR). It never
+    /// held anything, so it leaves nothing in the trash; a calendar with any change is refused.
+    pub async fn discard_new_calendar(&self, actor: Actor, path: &CalendarPath) -> Result<()> {
+        let calendar = self.calendar(actor, path, Access::Write).await?;
+        if self.store.position(calendar.id).await? != 0 {
+            return Err(CoreError::Invalid(format!(
+                "calendar {}/{} is not new",
+                path.user, path.calendar
+            )));
+        }
+        Ok(self.store.purge_calendar(calendar.id).await?)
+    }
+
     /// Brings a calendar back from the trash, unless another live calendar took its name.
     pub async fn restore_calendar(&self, actor: Actor, user: &str, name: &str) -> Result<Calendar> {
         let owner = self.user_named(user).await?;
