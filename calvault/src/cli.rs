@@ -48,8 +48,9 @@ pub enum Command {
     /// App passwords: one secret per device, revocable on its own.
     #[command(subcommand, name = "app-password")]
     AppPassword(AppPasswordCommand),
-    /// List a user's devices (CalDAV clients and SyncML devices) with their last sync.
-    Devices { user: String },
+    /// List a user's devices (CalDAV clients and SyncML devices) with their last sync; decide
+    /// about a SyncML device's held deletions, reset or revoke it.
+    Devices(DevicesArgs),
     /// Show a user's alerts (mass deletions and the command that undoes them).
     Alerts {
         user: String,
@@ -64,6 +65,41 @@ pub enum Command {
     Retention,
     /// Check the integrity of the store.
     Check,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct DevicesArgs {
+    /// List this user's devices.
+    #[arg(required = true)]
+    pub user: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<DevicesCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Apply the deletions a SyncML device asked for and the server held.
+    Approve { user: String, device: String },
+    /// Keep the held events: the device gets them back at its next sync.
+    Keep { user: String, device: String },
+    /// Make the device's next sync a slow sync (it sends and gets everything, without
+    /// duplicates).
+    Reset { user: String, device: String },
+    /// Refuse the device from now on, whatever its credentials.
+    Revoke { user: String, device: String },
+    /// Set the device's sync window: events outside it are neither sent to it nor deleted
+    /// when they leave it. Without --back and --ahead, the window is removed.
+    Window {
+        user: String,
+        device: String,
+        /// Days back from today.
+        #[arg(long, requires = "ahead")]
+        back: Option<u32>,
+        /// Days ahead of today.
+        #[arg(long, requires = "back")]
+        ahead: Option<u32>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@ pub async fn run(vault: Vault, config: Config, args: ServeArgs) -> anyhow::Resul
     spawn_retention(vault.clone(), config.retention.interval_hours);
     let app = router(vault.clone())
         .merge(calvault_web::router(vault.clone(), Default::default()))
+        .merge(calvault_syncml::router(vault.clone(), Default::default()))
         .merge(calvault_caldav::router(
             vault,
             config.caldav.server_config(),

@@ -32,7 +32,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Dedupe(args) => dedupe::run(&vault, args).await,
         Command::Archive(args) => archive::run(&vault, args).await,
         Command::AppPassword(command) => app_password::run(&vault, command).await,
-        Command::Devices { user } => devices::run(&vault, &user).await,
+        Command::Devices(args) => devices::run(&vault, args).await,
         Command::Alerts { user, all, dismiss } => alerts::run(&vault, &user, all, dismiss).await,
         Command::Retention => retention(&vault).await,
         Command::Check => check(&vault).await,

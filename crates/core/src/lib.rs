@@ -20,6 +20,7 @@ mod policy;
 mod retention;
 mod sharing;
 mod snapshots;
+pub mod syncml_state;
 mod trash;
 mod users;
 

@@ -13,11 +13,13 @@ mod postgres;
 mod rows;
 mod sql_error;
 mod sqlite;
+mod syncml;
 
 pub use error::StoreError;
 pub use model::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use syncml::*;
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -38,7 +40,7 @@ pub async fn open(
 
 /// The storage trait. Every method is one transaction: it either happens whole or not at all.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SyncmlStore + Send + Sync + 'static {
     /// "sqlite" or "postgres", for logs and `check`.
     fn backend(&self) -> &'static str;
 

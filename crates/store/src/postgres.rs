@@ -6,6 +6,8 @@
 //! user or calendar. Batches travel as arrays (`= ANY($1)`, `UNNEST`), never one round trip per row.
 //! A commit that loses a serialization race (CockroachDB) is retried whole.
 
+mod syncml;
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;

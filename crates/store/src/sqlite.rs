@@ -7,6 +7,7 @@
 //! fsync (`group_commit`).
 
 mod group_commit;
+mod syncml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

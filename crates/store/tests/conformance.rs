@@ -21,6 +21,8 @@ mod journal;
 mod objects;
 #[path = "conformance/sharing.rs"]
 mod sharing;
+#[path = "conformance/syncml.rs"]
+mod syncml;
 
 macro_rules! conformance {
     ($($module:ident :: $test:ident),* $(,)?) => {
@@ -86,4 +88,8 @@ conformance! {
     dav_files::dav_files_are_put_replaced_and_read_back,
     dav_files::dav_files_under_lists_descendants_only,
     dav_files::dav_trees_are_deleted_whole_and_failed_batches_change_nothing,
+    syncml::syncml_sessions_keep_state_and_the_last_reply,
+    syncml::syncml_sessions_expire_and_go_with_their_device,
+    syncml::syncml_maps_are_unique_per_device_datastore_and_luid,
+    syncml::syncml_md5_credentials_are_set_replaced_and_go_with_the_user,
 }

@@ -1,0 +1,219 @@
+//! `SyncmlStore` on PostgreSQL: batches travel as arrays (`UNNEST`, `= ANY`).
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+
+use super::PostgresStore;
+use crate::sql_error::{classify, expect_row};
+use crate::syncml::{SESSION_COLUMNS, SyncmlSessionRow};
+use crate::*;
+
+#[async_trait]
+impl SyncmlStore for PostgresStore {
+    async fn create_syncml_session(&self, s: NewSyncmlSession) -> Result<SyncmlSession> {
+        let sql = format!(
+            "INSERT INTO syncml_sessions (id, user_id, device_id, client_uri, client_session, \
+             state, created_at, updated_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING {SESSION_COLUMNS}"
+        );
+        let row: SyncmlSessionRow = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&s.id)
+            .bind(s.user_id)
+            .bind(s.device_id)
+            .bind(&s.client_uri)
+            .bind(&s.client_session)
+            .bind(s.state.to_string())
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| {
+                classify(
+                    e,
+                    || format!("syncml session {}", s.id),
+                    || format!("device {}", s.device_id),
+                )
+            })?;
+        row.try_into()
+    }
+
+    async fn syncml_session(&self, id: &str) -> Result<Option<SyncmlSession>> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM syncml_sessions WHERE id = $1");
+        let row: Option<SyncmlSessionRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(SyncmlSession::try_from).transpose()
+    }
+
+    async fn syncml_session_of_client(
+        &self,
+        client_uri: &str,
+        client_session: &str,
+    ) -> Result<Option<SyncmlSession>> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM syncml_sessions \
+             WHERE client_uri = $1 AND client_session = $2 \
+             ORDER BY created_at DESC, id LIMIT 1"
+        );
+        let row: Option<SyncmlSessionRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(client_uri)
+            .bind(client_session)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(SyncmlSession::try_from).transpose()
+    }
+
+    async fn save_syncml_session(
+        &self,
+        id: &str,
+        state: &serde_json::Value,
+        reply: &SyncmlReply,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE syncml_sessions SET state = $2, last_msg_id = $3, reply = $4, \
+             reply_type = $5, updated_at = $6, expires_at = $7 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(state.to_string())
+        .bind(reply.msg_id)
+        .bind(&reply.body)
+        .bind(&reply.content_type)
+        .bind(at)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        expect_row(done.rows_affected(), || format!("syncml session {id}"))
+    }
+
+    async fn expire_syncml_sessions(&self, now: Timestamp) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM syncml_sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn put_syncml_maps(
+        &self,
+        device: DeviceId,
+        datastore: &str,
+        maps: &[SyncmlMapping],
+    ) -> Result<()> {
+        let luids: Vec<&str> = maps.iter().map(|m| m.luid.as_str()).collect();
+        let uids: Vec<&str> = maps.iter().map(|m| m.uid.as_str()).collect();
+        sqlx::query(
+            "INSERT INTO syncml_maps (device_id, datastore, luid, uid) \
+             SELECT $1, $2, l, u FROM UNNEST($3::TEXT[], $4::TEXT[]) AS m (l, u) \
+             ON CONFLICT (device_id, datastore, luid) DO UPDATE SET uid = excluded.uid",
+        )
+        .bind(device)
+        .bind(datastore)
+        .bind(&luids)
+        .bind(&uids)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| classify(e, || "syncml map".into(), || format!("device {device}")))?;
+        Ok(())
+    }
+
+    async fn syncml_maps(&self, device: DeviceId, datastore: &str) -> Result<Vec<SyncmlMapping>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT luid, uid FROM syncml_maps WHERE device_id = $1 AND datastore = $2 \
+             ORDER BY luid",
+        )
+        .bind(device)
+        .bind(datastore)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(luid, uid)| SyncmlMapping { luid, uid })
+            .collect())
+    }
+
+    async fn syncml_uid_of_luid(
+        &self,
+        device: DeviceId,
+        datastore: &str,
+        luid: &str,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT uid FROM syncml_maps WHERE device_id = $1 AND datastore = $2 AND luid = $3",
+        )
+        .bind(device)
+        .bind(datastore)
+        .bind(luid)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn syncml_luid_of_uid(
+        &self,
+        device: DeviceId,
+        datastore: &str,
+        uid: &str,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT luid FROM syncml_maps WHERE device_id = $1 AND datastore = $2 AND uid = $3 \
+             ORDER BY luid LIMIT 1",
+        )
+        .bind(device)
+        .bind(datastore)
+        .bind(uid)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn delete_syncml_maps(
+        &self,
+        device: DeviceId,
+        datastore: &str,
+        luids: &[String],
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM syncml_maps WHERE device_id = $1 AND datastore = $2 AND luid = ANY($3)",
+        )
+        .bind(device)
+        .bind(datastore)
+        .bind(luids)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn clear_syncml_maps(&self, device: DeviceId, datastore: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM syncml_maps WHERE device_id = $1 AND datastore = $2")
+            .bind(device)
+            .bind(datastore)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn set_syncml_md5(&self, user: UserId, md5_b64: &str, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO syncml_credentials (user_id, md5_b64, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET md5_b64 = excluded.md5_b64, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(user)
+        .bind(md5_b64)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| classify(e, || "syncml credential".into(), || format!("user {user}")))?;
+        Ok(())
+    }
+
+    async fn syncml_md5(&self, user: UserId) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT md5_b64 FROM syncml_credentials WHERE user_id = $1")
+                .bind(user)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,214 @@
+//! Alert: a sync request for one datastore (OMA DS Protocol 1.2 §5.2.2, Alert codes 200–205),
+//! Next Message (222), Suspend (224) and Resume (225).
+//!
+//! The server checks the client's Last anchor against the Next it saved at the end of the
+//! device's last complete sync (§4.1, §5.2.1): when they differ, or nothing was saved, a sync
+//! type that relies on them becomes a slow sync, answered 508 with an Alert 201.
+
+use calvault_syncml_proto::{
+    Alert, AlertCode, Anchor, Command, Data, Item, Location, Meta, StatusCode,
+};
+
+use super::Ctx;
+use crate::datastore::DatastoreUri;
+use crate::error::Result;
+use crate::format::ItemFormat;
+use crate::state::{DatastoreSession, SyncType};
+
+pub(super) async fn handle(ctx: &mut Ctx<'_>, alert: &Alert) -> Result<()> {
+    let code = alert.data.unwrap_or(AlertCode(0));
+    match code {
+        AlertCode::NEXT_MESSAGE | AlertCode::SUSPEND => {
+            ctx.answer(
+                alert.no_resp,
+                alert.cmd_id,
+                "Alert",
+                None,
+                None,
+                StatusCode::OK,
+            );
+        }
+        // §5.8 (resume): an interrupted session is not resumed here; 508 makes the client
+        // sync slowly, and twin detection keeps that free of duplicates.
+        AlertCode::RESUME => {
+            for item in &alert.items {
+                start_datastore(ctx, alert, item, SyncType::Slow, true).await?;
+            }
+        }
+        code => match SyncType::from_code(code.0) {
+            Some(requested) => {
+                for item in &alert.items {
+                    start_datastore(ctx, alert, item, requested, false).await?;
+                }
+            }
+            None => ctx.answer(
+                alert.no_resp,
+                alert.cmd_id,
+                "Alert",
+                None,
+                None,
+                StatusCode::OPTIONAL_FEATURE_NOT_SUPPORTED,
+            ),
+        },
+    }
+    Ok(())
+}
+
+async fn start_datastore(
+    ctx: &mut Ctx<'_>,
+    alert: &Alert,
+    item: &Item,
+    requested: SyncType,
+    resume: bool,
+) -> Result<()> {
+    let target = item
+        .target
+        .as_ref()
+        .map(|t| t.loc_uri.as_str())
+        .unwrap_or("");
+    let source = item
+        .source
+        .as_ref()
+        .map(|s| s.loc_uri.as_str())
+        .unwrap_or("");
+    let anchor = item.meta.as_ref().and_then(|m| m.anchor.clone());
+    let Some(uri) = DatastoreUri::parse(target) else {
+        ctx.answer(
+            alert.no_resp,
+            alert.cmd_id,
+            "Alert",
+            Some(target),
+            Some(source),
+            StatusCode::NOT_FOUND,
+        );
+        return Ok(());
+    };
+    let calendar = match uri.calendar(ctx.vault, ctx.state.user_id).await {
+        Ok(calendar) => calendar,
+        Err(error) => {
+            let code = error.status_code();
+            ctx.answer(
+                alert.no_resp,
+                alert.cmd_id,
+                "Alert",
+                Some(target),
+                Some(source),
+                code,
+            );
+            return Ok(());
+        }
+    };
+    let saved = ctx.device_state.anchors.get(&uri.name).cloned();
+    let client_last = anchor.as_ref().and_then(|a| a.last.clone());
+    let anchors_match = saved.as_ref().is_some_and(|s| {
+        Some(&s.client_anchor) == client_last.as_ref() && s.position >= calendar.oldest_position
+    });
+    let (sync_type, code) = if resume
+        || (requested.needs_anchors() && (!anchors_match || ctx.device_state.force_slow))
+    {
+        (SyncType::Slow, StatusCode::REFRESH_REQUIRED)
+    } else {
+        (requested, StatusCode::OK)
+    };
+    if matches!(
+        sync_type,
+        SyncType::Slow | SyncType::RefreshFromClient | SyncType::RefreshFromServer
+    ) {
+        // The device's item ids start over: it sends (or gets) everything again.
+        ctx.vault
+            .syncml_store()
+            .clear_syncml_maps(ctx.device.id, &uri.name)
+            .await?;
+    }
+    if matches!(sync_type, SyncType::Slow | SyncType::RefreshFromClient) {
+        ctx.vault
+            .snapshot_before_sync(&calendar, &ctx.device, sync_type.name())
+            .await?;
+    }
+    let resend = super::deletions::settle_held(ctx, &uri.name, sync_type).await?;
+    let format = ctx
+        .device_state
+        .devinf
+        .as_ref()
+        .and_then(|d| d.rx_pref.get(source))
+        .and_then(|t| ItemFormat::from_mime(t))
+        .unwrap_or_default();
+    let client_next = anchor.map(|a| a.next).unwrap_or_default();
+    let mut server_next = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let server_last = saved.map(|s| s.server_anchor);
+    if server_last.as_deref() == Some(server_next.as_str()) {
+        server_next.push_str("-1");
+    }
+    tracing::info!(device = %ctx.device.key, datastore = %uri.name, requested = requested.name(), sync_type = sync_type.name(), "syncml alert");
+    let session = DatastoreSession {
+        server_uri: uri.name.clone(),
+        client_uri: source.to_string(),
+        target_ref: target.to_string(),
+        calendar_id: calendar.id,
+        collection: uri.collection,
+        sync_type,
+        format,
+        window: ctx.device_state.window.or(ctx.config.window),
+        client_next: client_next.clone(),
+        server_last: server_last.clone(),
+        server_next: server_next.clone(),
+        last_position: ctx
+            .device_state
+            .anchors
+            .get(&uri.name)
+            .map(|a| a.position)
+            .unwrap_or(0),
+        position: 0,
+        touched: Default::default(),
+        pending_deletes: Vec::new(),
+        resend,
+        queue: Vec::new(),
+        queue_ready: false,
+        number_of_changes_sent: false,
+        sent_adds: Default::default(),
+        from_client: Default::default(),
+        to_client: Default::default(),
+    };
+    ctx.state.datastores.retain(|d| d.server_uri != uri.name);
+    ctx.state.datastores.push(session);
+
+    if !alert.no_resp {
+        let msg_ref = ctx.msg_ref;
+        let status = ctx.reply.status(
+            msg_ref,
+            alert.cmd_id,
+            "Alert",
+            Some(target),
+            Some(source),
+            code,
+        );
+        // RepPro §6.6.20: the Status of a sync Alert echoes the client's Next anchor.
+        status.items.push(Item {
+            data: Some(Data::Anchor(Anchor {
+                last: None,
+                next: client_next,
+            })),
+            ..Item::default()
+        });
+    }
+    let cmd_id = ctx.reply.cmd_id();
+    ctx.reply.push(Command::Alert(Alert {
+        cmd_id,
+        data: Some(AlertCode(sync_type.code())),
+        items: vec![Item {
+            target: Some(Location::new(source)),
+            source: Some(Location::new(target)),
+            meta: Some(Meta {
+                anchor: Some(Anchor {
+                    last: server_last,
+                    next: server_next,
+                }),
+                max_obj_size: Some(ctx.config.max_obj_size),
+                ..Meta::default()
+            }),
+            ..Item::default()
+        }],
+        ..Alert::default()
+    }));
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! One item from the device: joined from its chunks (OMA DS Protocol 1.2 §6.4), read as
+//! iCalendar (converted from vCalendar 1.0 when it is one), and stored through the Vault
+//! without ever doubling an event: an item the device already gave us (same LUID) updates
+//! it; else one with its UID; else its twin by fingerprint; only then a new object.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use calvault_core::store::{Calendar, SyncmlMapping};
+use calvault_core::{Client, Condition};
+use calvault_ical::CalendarObject;
+use calvault_syncml_proto::{Item, StatusCode};
+
+use super::Ctx;
+use super::conflict::{self, Winner};
+use crate::error::{Result, SyncmlError};
+use crate::format::decode_item;
+use crate::state::{IncomingChunk, SyncType};
+
+/// Receives an Add or Replace item (or a chunk of one) and answers its Status code.
+pub(super) async fn receive(
+    ctx: &mut Ctx<'_>,
+    index: usize,
+    cmd: &str,
+    luid: &str,
+    item: &Item,
+    mime: Option<&str>,
+    size: Option<u64>,
+) -> Result<StatusCode> {
+    let bytes = item
+        .data
+        .as_ref()
+        .and_then(|d| d.as_bytes())
+        .unwrap_or_default();
+    let server_uri = ctx.state.datastores[index].server_uri.clone();
+    let data = match ctx.state.incoming.take() {
+        Some(chunk) if chunk.luid != luid || chunk.datastore != server_uri => {
+            // §6.4: a new item before the last chunk of the previous one.
+            return Err(SyncmlError::ChunkInterrupted(chunk.luid));
+        }
+        Some(chunk) => {
+            let mut data = B64.decode(&chunk.data_b64).unwrap_or_default();
+            data.extend_from_slice(bytes);
+            if item.more_data {
+                ctx.state.incoming = Some(IncomingChunk {
+                    data_b64: B64.encode(&data),
+                    ..chunk
+                });
+                return Ok(StatusCode::CHUNKED_ITEM_ACCEPTED);
+            }
+            check_size(data.len(), chunk.announced)?;
+            data
+        }
+        None if item.more_data => {
+            if let Some(announced) = size
+                && announced > ctx.config.max_obj_size
+            {
+                return Err(SyncmlError::TooLarge(ctx.config.max_obj_size));
+            }
+            ctx.state.incoming = Some(IncomingChunk {
+                datastore: server_uri,
+                cmd: cmd.to_string(),
+                luid: luid.to_string(),
+                mime: mime.map(str::to_string),
+                announced: size,
+                data_b64: B64.encode(bytes),
+            });
+            return Ok(StatusCode::CHUNKED_ITEM_ACCEPTED);
+        }
+        None => {
+            if item.data.is_none() {
+                return Err(SyncmlError::NoData);
+            }
+            bytes.to_vec()
+        }
+    };
+    let text = String::from_utf8(data).map_err(|_| SyncmlError::NotText)?;
+    let ics = decode_item(&text, mime)?;
+    let object = CalendarObject::parse(&ics)?;
+    let created = store_item(ctx, index, luid, object).await?;
+    let ds = &mut ctx.state.datastores[index];
+    if created {
+        ds.from_client.added += 1;
+    } else {
+        ds.from_client.replaced += 1;
+    }
+    Ok(if cmd == "Add" {
+        StatusCode::ITEM_ADDED
+    } else {
+        StatusCode::OK
+    })
+}
+
+fn check_size(received: usize, announced: Option<u64>) -> Result<()> {
+    match announced {
+        Some(announced) if announced != received as u64 => Err(SyncmlError::SizeMismatch {
+            received: received as u64,
+            announced,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Stores the object and maps the LUID to it; true when a new object was created.
+async fn store_item(
+    ctx: &mut Ctx<'_>,
+    index: usize,
+    luid: &str,
+    mut object: CalendarObject,
+) -> Result<bool> {
+    let (server_uri, calendar_id) = {
+        let ds = &ctx.state.datastores[index];
+        (ds.server_uri.clone(), ds.calendar_id)
+    };
+    let calendar = ctx.calendar(calendar_id).await?;
+    let store = ctx.vault.store();
+    let maps = ctx.vault.syncml_store();
+
+    // 1. The device's own item again (an Add re-sent after a lost reply, or a Replace): the
+    //    LUID says which object, whatever UID the device kept.
+    let mapped = maps
+        .syncml_uid_of_luid(ctx.device.id, &server_uri, luid)
+        .await?;
+    let existing = match &mapped {
+        Some(uid) => {
+            if object.uid() != uid {
+                object.set_uid(uid);
+            }
+            store.object_by_uid(calendar.id, uid).await?
+        }
+        None => store.object_by_uid(calendar.id, object.uid()).await?,
+    };
+    // 2. A twin by content (a second device, or a device that drops UIDs), unless another
+    //    item of this device already stands for it.
+    let existing = match existing {
+        Some(existing) => Some(existing),
+        None if mapped.is_none() => {
+            let fingerprint = object.fingerprint().0;
+            let mut twin = None;
+            for candidate in store
+                .objects_by_fingerprint(calendar.id, &[fingerprint])
+                .await?
+            {
+                let claimed = ctx.state.datastores[index]
+                    .touched
+                    .contains(&candidate.meta.uid)
+                    || maps
+                        .syncml_luid_of_uid(ctx.device.id, &server_uri, &candidate.meta.uid)
+                        .await?
+                        .is_some();
+                if !claimed {
+                    twin = Some(candidate);
+                    break;
+                }
+            }
+            if let Some(twin) = twin {
+                // The server's copy stays as it is: map the device's item to it.
+                remember(ctx, index, luid, &twin.meta.uid).await?;
+                return Ok(false);
+            }
+            None
+        }
+        None => None,
+    };
+
+    let uid = object.uid().to_string();
+    if let Some(existing) = &existing
+        && existing.data != object.to_ics()
+    {
+        match conflict::resolve(ctx, index, existing, &object).await? {
+            Some(Winner::Both) => {
+                // The device's version becomes an object of its own; the server's, no longer
+                // mapped to the device's item, goes to the device as a new one.
+                let suffix: [u8; 6] = rand::Rng::random(&mut rand::rng());
+                let new_uid = format!("{uid}-{}", hex::encode(suffix));
+                object.set_uid(&new_uid);
+                let name = free_name(ctx, calendar.id, &new_uid).await?;
+                write(ctx, &calendar, &name, &object.to_ics(), &ctx.client()).await?;
+                remember(ctx, index, luid, &new_uid).await?;
+                return Ok(true);
+            }
+            Some(Winner::Server) => {
+                // The device's version goes into the history, then the server's comes back on
+                // top, written by no device: the device gets it as a change.
+                let name = existing.meta.name.clone();
+                write(ctx, &calendar, &name, &object.to_ics(), &ctx.client()).await?;
+                let restore = Client::new("syncml-conflict");
+                write(ctx, &calendar, &name, &existing.data, &restore).await?;
+                remember(ctx, index, luid, &uid).await?;
+                return Ok(false);
+            }
+            Some(Winner::Device) | None => {}
+        }
+    }
+    let (name, created) = match &existing {
+        Some(existing)
+            if existing.meta.facts.fingerprint == object.fingerprint().0
+                && existing.data == object.to_ics() =>
+        {
+            remember(ctx, index, luid, &uid).await?;
+            return Ok(false);
+        }
+        Some(existing) => (existing.meta.name.clone(), false),
+        None => (free_name(ctx, calendar.id, &uid).await?, true),
+    };
+    write(ctx, &calendar, &name, &object.to_ics(), &ctx.client()).await?;
+    remember(ctx, index, luid, &uid).await?;
+    Ok(created)
+}
+
+async fn write(
+    ctx: &Ctx<'_>,
+    calendar: &Calendar,
+    name: &str,
+    text: &str,
+    client: &Client,
+) -> Result<()> {
+    ctx.vault
+        .put_object(
+            ctx.actor(),
+            calendar,
+            name,
+            text,
+            &Condition::default(),
+            client,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Maps the LUID to the UID at once, so that an interrupted session's items are known when
+/// the device sends them again.
+async fn remember(ctx: &mut Ctx<'_>, index: usize, luid: &str, uid: &str) -> Result<()> {
+    let server_uri = ctx.state.datastores[index].server_uri.clone();
+    if !luid.is_empty() {
+        ctx.vault
+            .syncml_store()
+            .put_syncml_maps(
+                ctx.device.id,
+                &server_uri,
+                &[SyncmlMapping {
+                    luid: luid.to_string(),
+                    uid: uid.to_string(),
+                }],
+            )
+            .await?;
+    }
+    ctx.state.datastores[index].touched.insert(uid.to_string());
+    Ok(())
+}
+
+/// A resource name for a new object: from its UID when that is safe in a URL and free.
+async fn free_name(ctx: &Ctx<'_>, calendar: i64, uid: &str) -> Result<String> {
+    let safe = uid.len() <= 120
+        && !uid.starts_with('.')
+        && uid
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    let name = if safe {
+        format!("{uid}.ics")
+    } else {
+        format!("{}.ics", hex::encode(md5_of(uid)))
+    };
+    if ctx
+        .vault
+        .store()
+        .object_by_name(calendar, &name)
+        .await?
+        .is_none()
+    {
+        return Ok(name);
+    }
+    let random: [u8; 12] = rand::Rng::random(&mut rand::rng());
+    Ok(format!("{}.ics", hex::encode(random)))
+}
+
+pub(crate) fn md5_of(text: &str) -> [u8; 16] {
+    use md5::Digest;
+    md5::Md5::digest(text.as_bytes()).into()
+}
+
+/// A Delete from the device: remembered, and applied (or held) when its package is complete.
+pub(super) async fn delete(ctx: &mut Ctx<'_>, index: usize, luid: &str) -> Result<StatusCode> {
+    let server_uri = ctx.state.datastores[index].server_uri.clone();
+    let Some(uid) = ctx
+        .vault
+        .syncml_store()
+        .syncml_uid_of_luid(ctx.device.id, &server_uri, luid)
+        .await?
+    else {
+        // RepPro §10: 211, the item was not there to delete.
+        return Ok(StatusCode::ITEM_NOT_DELETED);
+    };
+    let ds = &mut ctx.state.datastores[index];
+    if matches!(
+        ds.sync_type,
+        SyncType::RefreshFromServer | SyncType::OneWayFromServer
+    ) {
+        return Ok(StatusCode::COMMAND_NOT_ALLOWED);
+    }
+    if !ds.pending_deletes.iter().any(|(l, _)| l == luid) {
+        ds.pending_deletes.push((luid.to_string(), uid));
+    }
+    Ok(StatusCode::OK)
+}

@@ -1,0 +1,278 @@
+//! What the server remembers: the state of one session (persisted after every message, so any
+//! node continues it) and the SyncML part of a device's state (anchors, nonce, DevInf, held
+//! deletions).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use calvault_syncml_proto::Encoding;
+use serde::{Deserialize, Serialize};
+
+use crate::datastore::Collection;
+use crate::format::ItemFormat;
+use crate::window::SyncWindow;
+
+/// Where a session stands (OMA DS Protocol 1.2 §5: packages 1 to 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    /// Receiving the client's initialisation (package 1: Alerts, Put, Get).
+    Init,
+    /// Receiving the client's modifications (package 3: Sync).
+    ClientSync,
+    /// Sending the server's modifications (package 4), possibly over several messages.
+    ServerSync,
+    /// The server's package is out; waiting for the client's Map and Statuses (package 5).
+    Mapping,
+    /// Complete: anchors saved.
+    Done,
+}
+
+/// A sync type of OMA DS Protocol 1.2 §4, as the Alert codes 200–205 name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncType {
+    TwoWay,
+    Slow,
+    OneWayFromClient,
+    RefreshFromClient,
+    OneWayFromServer,
+    RefreshFromServer,
+}
+
+impl SyncType {
+    /// From an Alert code; the server-alerted codes 206–210 mean the same types.
+    pub fn from_code(code: u16) -> Option<Self> {
+        Some(match code {
+            200 | 206 => SyncType::TwoWay,
+            201 => SyncType::Slow,
+            202 | 207 => SyncType::OneWayFromClient,
+            203 | 208 => SyncType::RefreshFromClient,
+            204 | 209 => SyncType::OneWayFromServer,
+            205 | 210 => SyncType::RefreshFromServer,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> u16 {
+        match self {
+            SyncType::TwoWay => 200,
+            SyncType::Slow => 201,
+            SyncType::OneWayFromClient => 202,
+            SyncType::RefreshFromClient => 203,
+            SyncType::OneWayFromServer => 204,
+            SyncType::RefreshFromServer => 205,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncType::TwoWay => "two-way",
+            SyncType::Slow => "slow",
+            SyncType::OneWayFromClient => "one-way-from-client",
+            SyncType::RefreshFromClient => "refresh-from-client",
+            SyncType::OneWayFromServer => "one-way-from-server",
+            SyncType::RefreshFromServer => "refresh-from-server",
+        }
+    }
+
+    /// Whether the anchors must match for this type to go ahead (§4.1: otherwise 508).
+    pub fn needs_anchors(self) -> bool {
+        matches!(
+            self,
+            SyncType::TwoWay | SyncType::OneWayFromClient | SyncType::OneWayFromServer
+        )
+    }
+
+    /// Whether the server sends its changes.
+    pub fn server_sends(self) -> bool {
+        !matches!(
+            self,
+            SyncType::OneWayFromClient | SyncType::RefreshFromClient
+        )
+    }
+}
+
+/// A change the server will send (OMA DS Protocol 1.2 §5.5, package 4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutChange {
+    Add { uid: String },
+    Replace { uid: String, luid: String },
+    Delete { uid: String, luid: String },
+}
+
+/// Counters for the device listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCounts {
+    pub added: u64,
+    pub replaced: u64,
+    pub deleted: u64,
+    pub failed: u64,
+}
+
+/// One datastore being synced in this session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatastoreSession {
+    /// The server's name for it: `calendar`, `tasks/work`.
+    pub server_uri: String,
+    /// The device's name for it (its Alert Item Source): `./calendar`.
+    pub client_uri: String,
+    /// What the client's Target said, echoed in Status TargetRef.
+    pub target_ref: String,
+    pub calendar_id: i64,
+    pub collection: Collection,
+    pub sync_type: SyncType,
+    pub format: ItemFormat,
+    /// Objects outside it are neither sent nor deleted (None: everything).
+    #[serde(default)]
+    pub window: Option<SyncWindow>,
+    pub client_next: String,
+    pub server_last: Option<String>,
+    pub server_next: String,
+    /// The device's journal position from its last completed sync.
+    pub last_position: i64,
+    /// The position the server's changes of this session reach.
+    pub position: i64,
+    /// UIDs the device sent or matched in this session (slow and refresh syncs).
+    pub touched: BTreeSet<String>,
+    /// Deletions the device asked for, applied (or held) when its package is complete.
+    pub pending_deletes: Vec<(String, String)>,
+    /// UIDs of held deletions the owner chose to keep: sent back as Add.
+    pub resend: Vec<String>,
+    /// Server changes still to send.
+    pub queue: Vec<OutChange>,
+    pub queue_ready: bool,
+    pub number_of_changes_sent: bool,
+    /// The GUID each Add carried (our Source LocURI) → its UID, for the device's Map.
+    pub sent_adds: BTreeMap<String, String>,
+    pub from_client: SyncCounts,
+    pub to_client: SyncCounts,
+}
+
+/// A large object arriving in chunks (OMA DS Protocol 1.2 §6.4 (Large Object Handling)).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IncomingChunk {
+    pub datastore: String,
+    /// `Add` or `Replace`.
+    pub cmd: String,
+    pub luid: String,
+    pub mime: Option<String>,
+    pub announced: Option<u64>,
+    /// The bytes so far, base64 (a chunk may end inside a character).
+    pub data_b64: String,
+}
+
+/// A large object the server is sending in chunks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutgoingChunk {
+    pub datastore: String,
+    pub change: OutChange,
+    pub guid: String,
+    pub data: String,
+    /// Bytes of `data` already sent.
+    pub sent: usize,
+}
+
+/// Everything a session keeps between messages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionState {
+    pub ver_dtd: String,
+    pub wbxml: bool,
+    pub user_id: i64,
+    pub user: String,
+    pub device_id: i64,
+    pub stage: Stage,
+    /// The MsgID of the server's last message.
+    pub server_msg_id: u32,
+    pub client_max_msg_size: Option<u64>,
+    pub client_max_obj_size: Option<u64>,
+    pub datastores: Vec<DatastoreSession>,
+    pub incoming: Option<IncomingChunk>,
+    pub outgoing: Option<OutgoingChunk>,
+    /// The nonce given to the client for its next session (auth-md5).
+    pub next_nonce: Option<String>,
+}
+
+impl SessionState {
+    pub fn encoding(&self) -> Encoding {
+        if self.wbxml {
+            Encoding::Wbxml
+        } else {
+            Encoding::Xml
+        }
+    }
+
+    pub fn datastore_mut(&mut self, server_uri: &str) -> Option<&mut DatastoreSession> {
+        self.datastores
+            .iter_mut()
+            .find(|d| d.server_uri == server_uri)
+    }
+}
+
+/// The anchors and position a datastore of a device reached at its last completed sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatastoreAnchors {
+    pub client_anchor: String,
+    pub server_anchor: String,
+    pub position: i64,
+    pub sync_type: Option<String>,
+    pub at: i64,
+    #[serde(default)]
+    pub from_client: SyncCounts,
+    #[serde(default)]
+    pub to_client: SyncCounts,
+}
+
+/// Deletions held for the owner's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldDeletions {
+    pub alert_id: i64,
+    pub datastore: String,
+    pub calendar_id: i64,
+    pub uids: Vec<String>,
+}
+
+/// What a device's DevInf told us, per datastore: its preferred receive type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub man: Option<String>,
+    pub model: Option<String>,
+    pub sw_version: Option<String>,
+    /// Client datastore (SourceRef) → preferred receive type.
+    pub rx_pref: BTreeMap<String, String>,
+}
+
+/// The SyncML part of `devices.state`; other keys are kept as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeviceState {
+    /// The nonce the device must hash its next auth-md5 credential with (base64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// b64(md5(user:secret)) of an app password this device proved with auth-basic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5_credential: Option<String>,
+    #[serde(default)]
+    pub anchors: BTreeMap<String, DatastoreAnchors>,
+    #[serde(default)]
+    pub held: Vec<HeldDeletions>,
+    #[serde(default)]
+    pub devinf: Option<DeviceInfo>,
+    /// Set by `devices reset`: the next sync of every datastore is slow.
+    #[serde(default)]
+    pub force_slow: bool,
+    /// Set by `devices revoke`: the device is refused.
+    #[serde(default)]
+    pub revoked: bool,
+    /// The device's own sync window (else the server's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<SyncWindow>,
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl DeviceState {
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        serde_json::from_value(value.clone()).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
