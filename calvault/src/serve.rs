@@ -74,7 +74,8 @@ async fn create_first_user(vault: &Vault) -> anyhow::Result<()> {
         return Ok(());
     }
     let password = random_password();
-    vault.add_user(FIRST_USER, None, &password).await?;
+    let (user, _) = vault.add_user(FIRST_USER, None, &password).await?;
+    calvault_syncml::auth::remember_password(vault, &user, &password).await?;
     println!("first start: created user {FIRST_USER} with password {password}");
     println!("(shown once; change it with: calvault user passwd {FIRST_USER})");
     Ok(())
