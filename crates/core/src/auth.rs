@@ -138,16 +138,16 @@ impl Vault {
     }
 
     async fn verify(&self, name: &str, secret: &str) -> Result<Option<Credentials>> {
-        let Some(user) = self.store.user_by_name(name).await? else {
+        let found = self
+            .store
+            .user_and_app_password(name, &secret_hash(secret))
+            .await?;
+        let Some((user, app)) = found else {
             // Spend the same time as for a real user, so timing does not tell who exists.
             let _ = check_password_blocking(secret.to_string(), DUMMY_HASH.to_string()).await;
             return Ok(None);
         };
-        if let Some(app) = self
-            .store
-            .app_password_by_secret(user.id, &secret_hash(secret))
-            .await?
-        {
+        if let Some(app) = app {
             return Ok(Some(Credentials {
                 user,
                 app_password: Some(app),

@@ -197,6 +197,19 @@ pub trait Store: SyncmlStore + Send + Sync + 'static {
         user: UserId,
         secret_sha256: &str,
     ) -> Result<Option<AppPassword>>;
+    /// The user named `name` and, when `secret_sha256` is the hash of one of its app
+    /// passwords, that one: the reads of a sign-in, which backends answer in one query.
+    async fn user_and_app_password(
+        &self,
+        name: &str,
+        secret_sha256: &str,
+    ) -> Result<Option<(User, Option<AppPassword>)>> {
+        let Some(user) = self.user_by_name(name).await? else {
+            return Ok(None);
+        };
+        let app = self.app_password_by_secret(user.id, secret_sha256).await?;
+        Ok(Some((user, app)))
+    }
     async fn touch_app_password(&self, id: i64, at: Timestamp) -> Result<()>;
     /// Revokes (deletes) it; NotFound when the user has none of that name.
     async fn delete_app_password(&self, user: UserId, name: &str) -> Result<()>;

@@ -531,6 +531,36 @@ pub(crate) struct AppPasswordRow {
     last_used_at: Option<i64>,
 }
 
+/// A user and, LEFT JOINed, the app password a secret matched (`app_*` columns).
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserAppPasswordRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    app_id: Option<i64>,
+    app_name: Option<String>,
+    app_secret_sha256: Option<String>,
+    app_created_at: Option<i64>,
+    app_last_used_at: Option<i64>,
+}
+
+impl From<UserAppPasswordRow> for (User, Option<AppPassword>) {
+    fn from(r: UserAppPasswordRow) -> Self {
+        let user = User::from(r.user);
+        let app = match (r.app_id, r.app_name, r.app_secret_sha256, r.app_created_at) {
+            (Some(id), Some(name), Some(secret_sha256), Some(created_at)) => Some(AppPassword {
+                id,
+                user_id: user.id,
+                name,
+                secret_sha256,
+                created_at,
+                last_used_at: r.app_last_used_at,
+            }),
+            _ => None,
+        };
+        (user, app)
+    }
+}
+
 impl From<AppPasswordRow> for AppPassword {
     fn from(r: AppPasswordRow) -> Self {
         AppPassword {

@@ -1296,6 +1296,25 @@ impl Store for SqliteStore {
         Ok(row.map(AppPassword::from))
     }
 
+    async fn user_and_app_password(
+        &self,
+        name: &str,
+        secret_sha256: &str,
+    ) -> Result<Option<(User, Option<AppPassword>)>> {
+        let row: Option<UserAppPasswordRow> = sqlx::query_as(
+            "SELECT u.id, u.name, u.email, u.password_hash, u.created_at, a.id AS app_id, \
+             a.name AS app_name, a.secret_sha256 AS app_secret_sha256, \
+             a.created_at AS app_created_at, a.last_used_at AS app_last_used_at \
+             FROM users u LEFT JOIN app_passwords a ON a.user_id = u.id AND a.secret_sha256 = $2 \
+             WHERE u.name = $1 ORDER BY a.id LIMIT 1",
+        )
+        .bind(name)
+        .bind(secret_sha256)
+        .fetch_optional(&self.readers)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
     async fn touch_app_password(&self, id: i64, at: Timestamp) -> Result<()> {
         let done = sqlx::query(TOUCH_APP_PASSWORD)
             .bind(id)

@@ -79,6 +79,7 @@ conformance! {
     accounts::calendars_keep_a_timezone_and_dead_properties,
     objects::objects_are_found_by_names,
     sharing::app_passwords_are_unique_per_user_found_by_hash_and_revoked,
+    sharing::a_sign_in_reads_the_user_and_the_app_password_its_secret_matches,
     sharing::shares_upsert_keep_their_mount_name_and_conflict_on_it,
     sharing::shares_for_user_lists_live_calendars_by_mount_name,
     sharing::shares_go_with_their_calendar_and_either_user,

@@ -26,6 +26,40 @@ fn new_share(calendar: CalendarId, grantee: UserId, access: ShareAccess, mount: 
     }
 }
 
+pub async fn a_sign_in_reads_the_user_and_the_app_password_its_secret_matches(b: Arc<Backend>) {
+    let store = &*b.store;
+    let (bob, _) = user_with_calendar(store, "bob").await;
+    let (alice, _) = user_with_calendar(store, "alice").await;
+    store
+        .create_app_password(app_password(bob.id, "old", "b0"))
+        .await
+        .unwrap();
+    let phone = store
+        .create_app_password(app_password(bob.id, "phone", "b1"))
+        .await
+        .unwrap();
+    store
+        .create_app_password(app_password(alice.id, "phone", "a1"))
+        .await
+        .unwrap();
+    let hash = |secret: &str| format!("{secret:0>64}");
+    let found = store
+        .user_and_app_password("bob", &hash("b1"))
+        .await
+        .unwrap();
+    assert_eq!(found, Some((bob.clone(), Some(phone))));
+    // Another user's app password, or none, is the user alone.
+    for secret in ["a1", "nothing"] {
+        let found = store
+            .user_and_app_password("bob", &hash(secret))
+            .await
+            .unwrap();
+        assert_eq!(found, Some((bob.clone(), None)), "{secret}");
+    }
+    let nobody = store.user_and_app_password("carol", &hash("b1")).await;
+    assert_eq!(nobody.unwrap(), None);
+}
+
 pub async fn app_passwords_are_unique_per_user_found_by_hash_and_revoked(b: Arc<Backend>) {
     let store = &*b.store;
     let (bob, _) = user_with_calendar(store, "bob").await;
