@@ -1374,6 +1374,19 @@ impl Store for PostgresStore {
         Ok(row.map(AppPassword::from))
     }
 
+    async fn user_and_app_password(
+        &self,
+        name: &str,
+        secret_sha256: &str,
+    ) -> Result<Option<(User, Option<AppPassword>)>> {
+        let row: Option<UserAppPasswordRow> = sqlx::query_as(USER_AND_APP_PASSWORD)
+            .bind(name)
+            .bind(secret_sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
     async fn touch_app_password(&self, id: i64, at: Timestamp) -> Result<()> {
         let done = sqlx::query(TOUCH_APP_PASSWORD)
             .bind(id)

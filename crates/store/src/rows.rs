@@ -531,6 +531,13 @@ pub(crate) struct AppPasswordRow {
     last_used_at: Option<i64>,
 }
 
+/// The user named `$1` and the app password of theirs whose hash is `$2`, if any.
+pub(crate) const USER_AND_APP_PASSWORD: &str = "SELECT u.id, u.name, u.email, u.password_hash, \
+     u.created_at, a.id AS app_id, a.name AS app_name, a.secret_sha256 AS app_secret_sha256, \
+     a.created_at AS app_created_at, a.last_used_at AS app_last_used_at \
+     FROM users u LEFT JOIN app_passwords a ON a.user_id = u.id AND a.secret_sha256 = $2 \
+     WHERE u.name = $1 ORDER BY a.id LIMIT 1";
+
 /// A user and, LEFT JOINed, the app password a secret matched (`app_*` columns).
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserAppPasswordRow {

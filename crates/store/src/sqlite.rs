@@ -1301,17 +1301,11 @@ impl Store for SqliteStore {
         name: &str,
         secret_sha256: &str,
     ) -> Result<Option<(User, Option<AppPassword>)>> {
-        let row: Option<UserAppPasswordRow> = sqlx::query_as(
-            "SELECT u.id, u.name, u.email, u.password_hash, u.created_at, a.id AS app_id, \
-             a.name AS app_name, a.secret_sha256 AS app_secret_sha256, \
-             a.created_at AS app_created_at, a.last_used_at AS app_last_used_at \
-             FROM users u LEFT JOIN app_passwords a ON a.user_id = u.id AND a.secret_sha256 = $2 \
-             WHERE u.name = $1 ORDER BY a.id LIMIT 1",
-        )
-        .bind(name)
-        .bind(secret_sha256)
-        .fetch_optional(&self.readers)
-        .await?;
+        let row: Option<UserAppPasswordRow> = sqlx::query_as(USER_AND_APP_PASSWORD)
+            .bind(name)
+            .bind(secret_sha256)
+            .fetch_optional(&self.readers)
+            .await?;
         Ok(row.map(Into::into))
     }
 
