@@ -1,7 +1,5 @@
 //! PROPFIND (RFC 4918 §9.1): a resource and, at Depth 1, its members.
 
-use std::collections::VecDeque;
-
 use calvault_core::store::{DavFile, ObjectMeta, StoredObject};
 use calvault_core::{CoreError, HomeCalendar};
 use calvault_dav_proto::name::{caldav, dav};
@@ -117,31 +115,15 @@ async fn calendar_listing(
     calendar: &HomeCalendar,
     selection: PropSelection,
 ) -> Result<Response, DavError> {
-    // Without the objects' text (the common case) the listing comes from the index alone;
-    // its rows are read before the answer starts, so a store error is still a clean 500.
-    let metas = if needs_data(&selection) {
-        None
-    } else {
-        let metas = ctx
-            .vault()
-            .store()
-            .list_objects(calendar.calendar.id)
-            .await
-            .map_err(CoreError::from)?;
-        Some(
-            metas
-                .chunks(PAGE as usize)
-                .map(<[ObjectMeta]>::to_vec)
-                .collect(),
-        )
-    };
+    // Without the objects' text (the common case) the listing comes from the index alone.
+    let with_data = needs_data(&selection);
     let first = Node::Calendar(calendar).render(ctx, &selection);
     let listing = Listing {
         ctx: ctx.clone(),
         calendar: calendar.clone(),
         writer_selection: selection,
         first: Some(first),
-        metas,
+        with_data,
         after: 0,
     };
     let writer = streamed::writer_for(&listing.writer_selection);
@@ -159,9 +141,9 @@ struct Listing {
     writer_selection: PropSelection,
     /// The calendar's own response, written first.
     first: Option<DavResponse>,
-    /// Pages of the index rows; None when the objects' text is needed (read page by page).
-    metas: Option<VecDeque<Vec<ObjectMeta>>>,
-    /// The last object id of the previous text page.
+    /// Whether the objects' text is read with them.
+    with_data: bool,
+    /// The last object id of the previous page.
     after: i64,
 }
 
@@ -170,23 +152,29 @@ impl Listing {
         if let Some(first) = self.first.take() {
             return Ok(Some((vec![first], self)));
         }
-        let responses = match &mut self.metas {
-            Some(pages) => {
-                let Some(page) = pages.pop_front() else {
-                    return Ok(None);
-                };
-                page.iter().map(|meta| self.render(meta, "")).collect()
-            }
-            None => {
-                let page = objects_page(&self.ctx, self.calendar.calendar.id, self.after).await?;
-                let Some(last) = page.last() else {
-                    return Ok(None);
-                };
-                self.after = last.meta.id;
-                page.iter()
-                    .map(|object| self.render(&object.meta, &object.data))
-                    .collect()
-            }
+        let id = self.calendar.calendar.id;
+        let responses: Vec<DavResponse> = if self.with_data {
+            let page = objects_page(&self.ctx, id, self.after).await?;
+            let Some(last) = page.last() else {
+                return Ok(None);
+            };
+            self.after = last.meta.id;
+            page.iter()
+                .map(|object| self.render(&object.meta, &object.data))
+                .collect()
+        } else {
+            let page = self
+                .ctx
+                .vault()
+                .store()
+                .object_metas_page(id, self.after, PAGE)
+                .await
+                .map_err(CoreError::from)?;
+            let Some(last) = page.last() else {
+                return Ok(None);
+            };
+            self.after = last.id;
+            page.iter().map(|meta| self.render(meta, "")).collect()
         };
         Ok(Some((responses, self)))
     }

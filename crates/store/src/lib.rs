@@ -101,6 +101,14 @@ pub trait Store: SyncmlStore + Send + Sync + 'static {
     /// Live objects without their data, ordered by name.
     async fn list_objects(&self, calendar: CalendarId) -> Result<Vec<ObjectMeta>>;
     async fn count_objects(&self, calendar: CalendarId) -> Result<u64>;
+    /// Live objects without their data, in pages ordered by id (see `objects_page`): listings
+    /// of a calendar of any size in bounded memory.
+    async fn object_metas_page(
+        &self,
+        calendar: CalendarId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ObjectMeta>>;
     /// Live objects with data, in pages ordered by id: the objects with `id > after`, at most
     /// `limit`. Used to stream whole calendars (export) without holding them in memory.
     async fn objects_page(

@@ -969,6 +969,26 @@ impl Store for PostgresStore {
         Ok(n as u64)
     }
 
+    async fn object_metas_page(
+        &self,
+        calendar: CalendarId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ObjectMeta>> {
+        let sql = concat!(
+            "SELECT ",
+            object_columns!(),
+            " FROM objects o WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3"
+        );
+        let rows: Vec<ObjectMetaRow> = sqlx::query_as(sql)
+            .bind(calendar)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(ObjectMeta::from).collect())
+    }
+
     async fn objects_page(
         &self,
         calendar: CalendarId,

@@ -880,6 +880,30 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
+    async fn object_metas_page(
+        &self,
+        calendar: CalendarId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ObjectMeta>> {
+        let sql = concat!(
+            "SELECT json_group_array(json_array(id, calendar_id, uid, name, seq, component, \
+             first_start, last_end, fingerprint, summary, updated_at)) FROM (SELECT ",
+            object_columns!(),
+            " FROM objects o WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3)"
+        );
+        let json: String = sqlx::query_scalar(sql)
+            .bind(calendar)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_one(&self.readers)
+            .await?;
+        let rows: Vec<ObjectMetaRow> = json_rows(&json)?;
+        let mut metas: Vec<ObjectMeta> = rows.into_iter().map(ObjectMeta::from).collect();
+        metas.sort_by_key(|meta| meta.id);
+        Ok(metas)
+    }
+
     async fn objects_page(
         &self,
         calendar: CalendarId,

@@ -1,10 +1,9 @@
 //! DAV:sync-collection (RFC 6578): the changes since a token, read from the journal; a
 //! limited answer ends with 507 on the collection and a token that continues exactly there.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 
 use axum::response::Response;
-use calvault_core::store::RevisionMeta;
 use calvault_core::{CoreError, HomeCalendar};
 use calvault_dav_proto::name::dav;
 use calvault_dav_proto::{ReportProps, Response as DavResponse, SyncCollection};
@@ -27,7 +26,9 @@ pub(crate) async fn sync_collection(
     let id = calendar.calendar.id;
     let since = start_position(calendar, &sync.sync_token)?;
     let limit = sync.limit.map(|l| l.max(1) as usize);
-    let changes = collect_changes(ctx, id, since, limit).await?;
+    // RFC 6578 §3.4: an initial sync lists only what exists, so removed names are not kept.
+    let initial = sync.sync_token.trim().is_empty();
+    let changes = collect_changes(ctx, id, since, limit, !initial).await?;
     let token = SyncToken {
         calendar: id,
         position: changes.position,
@@ -35,18 +36,13 @@ pub(crate) async fn sync_collection(
     if let Err(error) = ctx.vault().record_sync(&ctx.session.device).await {
         tracing::warn!(%error, "could not record the device's sync");
     }
-    let uids: Vec<String> = changes.latest.into_keys().collect();
+    let uids: Vec<String> = changes.uids.into_iter().collect();
     let state = Answer {
         ctx: ctx.clone(),
         calendar: calendar.clone(),
         props: sync.props.clone(),
         pages: uids.chunks(PAGE as usize).map(<[String]>::to_vec).collect(),
-        // RFC 6578 §3.4: an initial sync lists only what exists.
-        names: if sync.sync_token.trim().is_empty() {
-            BTreeSet::new()
-        } else {
-            changes.names
-        },
+        names: changes.names,
         live_names: HashSet::new(),
         truncated: changes.truncated,
         finished: false,
@@ -149,9 +145,10 @@ fn start_position(calendar: &HomeCalendar, token: &str) -> Result<i64, DavError>
 }
 
 struct Changes {
-    /// Per UID, the last revision of it in the answered range (the href a deletion names).
-    latest: BTreeMap<String, Option<RevisionMeta>>,
-    /// Every resource name the revisions in range carry.
+    /// Every UID with a revision in the answered range.
+    uids: BTreeSet<String>,
+    /// Every resource name the revisions in range carry (not kept for an initial sync, which
+    /// lists only what exists).
     names: BTreeSet<String>,
     /// The position the answer reaches: the new token.
     position: i64,
@@ -165,9 +162,10 @@ async fn collect_changes(
     calendar: i64,
     since: i64,
     limit: Option<usize>,
+    keep_names: bool,
 ) -> Result<Changes, DavError> {
     let store = ctx.vault().store();
-    let mut latest: BTreeMap<String, Option<RevisionMeta>> = BTreeMap::new();
+    let mut uids = BTreeSet::new();
     let mut names = BTreeSet::new();
     let mut position = since;
     // Initial sync with no journal left before the oldest position: the current position
@@ -184,27 +182,26 @@ async fn collect_changes(
         };
         let full = page.len() == PAGE as usize;
         for revision in page {
-            if !latest.contains_key(&revision.uid)
-                && limit.is_some_and(|limit| latest.len() >= limit)
-            {
+            if !uids.contains(&revision.uid) && limit.is_some_and(|limit| uids.len() >= limit) {
                 return Ok(Changes {
-                    latest,
+                    uids,
                     names,
                     position,
                     truncated: true,
                 });
             }
             position = revision.seq;
-            names.insert(revision.name.clone());
-            // The newest revision in range names the href a deletion answers 404 for.
-            latest.insert(revision.uid.clone(), Some(revision));
+            if keep_names {
+                names.insert(revision.name);
+            }
+            uids.insert(revision.uid);
         }
         if !full {
             break;
         }
     }
     Ok(Changes {
-        latest,
+        uids,
         names,
         position,
         truncated: false,
@@ -227,12 +224,9 @@ async fn initial_listing(
         .list_objects(calendar)
         .await
         .map_err(CoreError::from)?;
-    let latest = objects
-        .into_iter()
-        .map(|meta| (meta.uid.clone(), None))
-        .collect();
+    let uids = objects.into_iter().map(|meta| meta.uid).collect();
     Ok(Changes {
-        latest,
+        uids,
         names: BTreeSet::new(),
         position: current,
         truncated: false,

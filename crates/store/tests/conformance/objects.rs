@@ -119,6 +119,19 @@ pub async fn objects_page_streams_a_whole_calendar(b: Arc<Backend>) {
         seen.iter().find(|(uid, _)| uid == "e04").unwrap().1,
         ics("e04", "y")
     );
+    // The same pages without the data: the same objects, the same order, the same metadata.
+    let mut after = 0;
+    let mut metas = Vec::new();
+    loop {
+        let page = store.object_metas_page(cal.id, after, 7).await.unwrap();
+        let Some(last) = page.last() else { break };
+        assert!(page.windows(2).all(|w| w[0].id < w[1].id), "ordered by id");
+        after = last.id;
+        metas.extend(page);
+    }
+    let mut listed = store.list_objects(cal.id).await.unwrap();
+    listed.sort_by_key(|meta| meta.id);
+    assert_eq!(metas, listed);
 }
 
 pub async fn objects_are_found_by_time_range(b: Arc<Backend>) {
