@@ -3,6 +3,7 @@
 
 mod caldav;
 mod generate;
+mod web_month;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,6 +32,8 @@ enum Command {
     /// Load a CalDAV server and time its answers (see scripts/bench-caldav).
     #[command(subcommand)]
     Caldav(caldav::Command),
+    /// Time the web month view of a running server (see scripts/bench-web).
+    WebMonth(web_month::WebMonthArgs),
     /// Import N events, change 10, and time "changes since" the position before the 10.
     ChangesSince {
         #[arg(long, value_enum)]
@@ -56,6 +59,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Caldav(command) => caldav::main(command),
+        Command::WebMonth(args) => web_month::main(args),
         Command::ChangesSince {
             backend,
             events,

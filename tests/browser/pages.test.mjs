@@ -175,6 +175,75 @@ test("another user cannot reach alice's pages or objects by changing ids", async
   await bob.context().close();
 });
 
+let historyPath; // the history page of an event, for the screenshots
+
+test("duplicates: the merge is previewed, then run with an undo link", async () => {
+  const day = today.replaceAll("-", "");
+  const twin = (uid) => ics([[uid, "Twin meeting", day]]);
+  for (const uid of ["twin-a", "twin-b"]) {
+    const put = await dav("PUT", `${COLLECTION}${uid}.ics`, twin(uid), { "Content-Type": "text/calendar" });
+    assert.equal(put.status, 201);
+  }
+  await alice.goto(BASE + "/duplicates");
+  await alice.waitForSelector("text=Groups of duplicates");
+  assert.ok(await alice.isVisible("li.group >> text=Twin meeting"));
+  assert.equal((await dav("GET", `${COLLECTION}twin-b.ics`)).status, 200, "the preview changes nothing");
+  await alice.click("text=Merge now");
+  await alice.waitForSelector(".notice");
+  assert.match(await alice.textContent(".notice"), /1 duplicate\(s\) moved to the trash/);
+  assert.ok(await alice.isVisible("text=Undo the merge"));
+  const left = [];
+  for (const uid of ["twin-a", "twin-b"]) left.push((await dav("GET", `${COLLECTION}${uid}.ics`)).status);
+  assert.deepEqual(left.sort(), [200, 404], "one copy stays, the other went to the trash");
+});
+
+test("archive: events that ended before a date are previewed, then moved", async () => {
+  const put = await dav("PUT", `${COLLECTION}ancient.ics`, ics([["ancient", "Ancient seminar", "20190304"]]), {
+    "Content-Type": "text/calendar",
+  });
+  assert.equal(put.status, 201);
+  await alice.goto(BASE + "/archive");
+  await alice.fill("#before", "2020-01-01");
+  await Promise.all([alice.waitForURL(/before=2020-01-01/), alice.click("text=Preview")]);
+  assert.equal(await alice.textContent("[data-count=moved]"), "1");
+  assert.ok(await alice.isVisible("li >> text=Ancient seminar"));
+  assert.equal((await dav("GET", `${COLLECTION}ancient.ics`)).status, 200, "the preview changes nothing");
+  await alice.click("text=Archive now");
+  await alice.waitForSelector(".notice");
+  assert.match(await alice.textContent(".notice"), /1 event\(s\) moved to the archive/);
+  assert.equal((await dav("GET", `${COLLECTION}ancient.ics`)).status, 404);
+  assert.equal((await dav("GET", "/dav/calendars/alice/archive/ancient.ics")).status, 200);
+});
+
+test("history: an old version is restored, then the restore is undone", async () => {
+  const href = `${COLLECTION}history.ics`;
+  const day = today.replaceAll("-", "");
+  for (const title of ["History first", "History second"]) {
+    const put = await dav("PUT", href, ics([["history-uid", title, day]]), { "Content-Type": "text/calendar" });
+    assert.ok([201, 204].includes(put.status), `PUT ${title}: ${put.status}`);
+  }
+  await alice.goto(`${BASE}/agenda`);
+  const eventHref = await alice.locator(".occurrence a", { hasText: "History second" }).first().getAttribute("href");
+  await alice.goto(BASE + eventHref);
+  await alice.click("a[href^='/history/']");
+  await alice.waitForSelector("h1:has-text('History')");
+  historyPath = new URL(alice.url()).pathname;
+  await alice.locator("ol.history > li", { hasText: "History first" }).locator("text=View").click();
+  await alice.waitForSelector("text=Version of");
+  assert.ok(await alice.isVisible("dd >> text=History first"));
+  await alice.click("text=Restore this version");
+  await alice.waitForSelector(".notice:has-text('Version restored.')");
+  assert.match(await (await dav("GET", href)).text(), /SUMMARY:History first/);
+  await alice.click("text=Undo this restore");
+  await alice.waitForSelector(".notice:has-text('Version restored.')");
+  assert.match(await (await dav("GET", href)).text(), /SUMMARY:History second/);
+  const bob = await newPage();
+  await signIn(bob, "bob");
+  const answer = await bob.goto(BASE + historyPath);
+  assert.equal(answer.status(), 404);
+  await bob.context().close();
+});
+
 test("screenshots of the main pages at 360 px and 1280 px", async () => {
   const pages = [
     ["agenda-list", "/agenda"],
@@ -186,7 +255,10 @@ test("screenshots of the main pages at 360 px and 1280 px", async () => {
     ["import", "/import"],
     ["calendars", "/calendars"],
     ["devices", "/devices"],
+    ["duplicates", "/duplicates"],
+    ["archive", "/archive?before=2020-01-01"],
   ];
+  if (historyPath) pages.push(["history", historyPath]);
   for (const width of [360, 1280]) {
     const page = await newPage(width);
     await page.goto(BASE + "/");

@@ -50,8 +50,9 @@ pub struct BackupsQuery {
     done: Option<String>,
 }
 
-/// The calendar the page is about: the one asked for (if the user's), else the first.
-async fn chosen(
+/// The calendar the page is about: the one asked for (if the user's), else the default
+/// calendar, else the first.
+pub async fn chosen(
     web: &Shared,
     signed: &Signed,
     id: Option<i64>,
@@ -59,7 +60,12 @@ async fn chosen(
     let own = home::own(web, signed).await?;
     let calendar = match id {
         Some(id) => home::own_calendar(web, signed, id).await?,
-        None => own.first().cloned().ok_or(WebError::NotFound)?,
+        None => own
+            .iter()
+            .find(|c| c.name == calvault_core::DEFAULT_CALENDAR)
+            .or(own.first())
+            .cloned()
+            .ok_or(WebError::NotFound)?,
     };
     Ok((calendar, own))
 }
@@ -98,18 +104,22 @@ pub async fn page(
             format!("/backups?calendar={}", calendar.id),
         )
         .with_notice(notice),
-        calendars: own
-            .iter()
-            .map(|c| CalendarChoice {
-                id: c.id,
-                label: c.display_name.clone(),
-                selected: c.id == calendar.id,
-            })
-            .collect(),
+        calendars: choices(&own, calendar.id),
         calendar_id: calendar.id,
         rows,
         more,
     })
+}
+
+/// The calendar picker of the pages about one of the user's own calendars.
+pub fn choices(own: &[Calendar], selected: i64) -> Vec<CalendarChoice> {
+    own.iter()
+        .map(|c| CalendarChoice {
+            id: c.id,
+            label: c.display_name.clone(),
+            selected: c.id == selected,
+        })
+        .collect()
 }
 
 pub async fn back_up_now(

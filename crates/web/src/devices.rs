@@ -1,20 +1,26 @@
 //! Devices: every sync partner with its last sync, and app passwords (create, revoke).
 
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
 use crate::frame::{Frame, Nav, render, see_other};
+use crate::i18n::fill;
 use crate::session::Signed;
+use crate::signin::CsrfForm;
 use crate::time::stamp;
 use crate::{Shared, WebError};
 
 pub struct DeviceRow {
+    pub id: i64,
     pub name: String,
     pub protocol: String,
     pub seen: String,
     pub synced: Option<String>,
+    /// SyncML devices keep anchors the server can drop to force a slow sync; CalDAV clients
+    /// hold their own sync tokens, so there is nothing here to reset for them.
+    pub resettable: bool,
 }
 
 pub struct PasswordRow {
@@ -36,6 +42,7 @@ async fn render_page(
     web: &Shared,
     signed: &Signed,
     created: Option<(String, String)>,
+    notice: Option<String>,
 ) -> Result<Response, WebError> {
     let tz = signed.tz;
     let user = &signed.user.name;
@@ -45,6 +52,8 @@ async fn render_page(
         .await?
         .into_iter()
         .map(|d| DeviceRow {
+            id: d.id,
+            resettable: d.protocol == calvault_syncml::auth::PROTOCOL,
             name: d.name,
             protocol: d.protocol,
             seen: stamp(tz, d.seen_at),
@@ -63,7 +72,7 @@ async fn render_page(
         })
         .collect();
     render(&DevicesPage {
-        frame: Frame::new(signed, Nav::Devices, "/devices"),
+        frame: Frame::new(signed, Nav::Devices, "/devices").with_notice(notice),
         devices,
         passwords,
         created,
@@ -71,7 +80,7 @@ async fn render_page(
 }
 
 pub async fn page(State(web): State<Shared>, signed: Signed) -> Result<Response, WebError> {
-    render_page(&web, &signed, None).await
+    render_page(&web, &signed, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -93,7 +102,7 @@ pub async fn create_app_password(
         .vault
         .add_app_password(&signed.user.name, form.name.trim())
         .await?;
-    render_page(&web, &signed, Some((password.name, secret))).await
+    render_page(&web, &signed, Some((password.name, secret)), None).await
 }
 
 pub async fn revoke_app_password(
@@ -106,4 +115,28 @@ pub async fn revoke_app_password(
         .revoke_app_password(&signed.user.name, form.name.trim())
         .await?;
     Ok(see_other("/devices"))
+}
+
+/// Forces the device's next sync to be slow (everything compared, nothing deleted): what a
+/// user does when a phone and the server disagree. Only the user's own devices are found.
+pub async fn reset(
+    State(web): State<Shared>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    signed.check_csrf(&form.csrf)?;
+    let device = web
+        .vault
+        .list_devices(&signed.user.name)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id && d.protocol == calvault_syncml::auth::PROTOCOL)
+        .ok_or(WebError::NotFound)?;
+    calvault_syncml::devices::reset(&web.vault, &device)
+        .await
+        .map_err(|error| WebError::BadRequest(error.to_string()))?;
+    let t = signed.lang.text();
+    let notice = fill(t.device_reset_done, &[&device.name]);
+    render_page(&web, &signed, None, Some(notice)).await
 }

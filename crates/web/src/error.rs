@@ -26,6 +26,9 @@ pub enum WebError {
     Core(CoreError),
     #[error("page rendering failed: {0}")]
     Template(#[from] askama::Error),
+    /// A failure of the server itself (a worker thread that did not finish).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<CoreError> for WebError {
@@ -59,7 +62,9 @@ impl WebError {
             WebError::ReadOnly | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            WebError::Core(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Core(_) | WebError::Template(_) | WebError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

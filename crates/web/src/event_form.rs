@@ -82,6 +82,8 @@ struct FormPage {
     occurrence: bool,
     series_href: Option<String>,
     read_only: bool,
+    /// The event's revisions, for an event that exists.
+    history_href: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -197,6 +199,7 @@ fn form_page(
         occurrence,
         series_href,
         read_only: false,
+        history_href: None,
         values,
     }
 }
@@ -260,6 +263,9 @@ pub async fn edit_form(
         series_href,
     );
     page.read_only = read_only;
+    page.history_href = master
+        .text("UID")
+        .map(|uid| crate::history::href(calendar.id, &uid));
     render(&page)
 }
 

@@ -18,6 +18,8 @@ pub enum Nav {
     Backups,
     Import,
     Devices,
+    Duplicates,
+    Archive,
     Alerts,
 }
 
@@ -61,6 +63,8 @@ impl Frame {
             (Nav::Backups, "/backups", t.backups),
             (Nav::Import, "/import", t.import),
             (Nav::Devices, "/devices", t.devices),
+            (Nav::Duplicates, "/duplicates", t.duplicates),
+            (Nav::Archive, "/archive", t.archive),
             (Nav::Alerts, "/alerts", t.alerts),
         ]
         .into_iter()

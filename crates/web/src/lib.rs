@@ -3,18 +3,22 @@
 
 mod agenda;
 mod alerts;
+mod archive;
 mod assets;
 mod backups;
 mod calendars;
 mod devices;
+mod duplicates;
 mod error;
 mod event_form;
 mod frame;
+mod history;
 mod home;
 mod i18n;
 mod ics;
 mod import;
 mod language;
+mod server_timing;
 mod session;
 mod signin;
 mod time;
@@ -93,8 +97,20 @@ pub fn router(vault: Vault, config: WebConfig) -> Router {
             get(devices::page).post(devices::create_app_password),
         )
         .route("/devices/revoke", post(devices::revoke_app_password))
+        .route("/devices/{id}/reset", post(devices::reset))
+        .route("/duplicates", get(duplicates::page))
+        .route("/duplicates/{calendar}/merge", post(duplicates::merge))
+        .route("/archive", get(archive::page))
+        .route("/archive/{calendar}", post(archive::run))
+        .route("/history/{calendar}/{uid}", get(history::page))
+        .route("/history/{calendar}/{uid}/{seq}", get(history::revision))
+        .route(
+            "/history/{calendar}/{uid}/{seq}/restore",
+            post(history::restore),
+        )
         .route("/alerts", get(alerts::page))
         .route("/alerts/{id}/dismiss", post(alerts::dismiss))
         .layer(axum::middleware::map_response(frame::security_headers))
+        .layer(axum::middleware::from_fn(server_timing::measure))
         .with_state(web)
 }

@@ -694,3 +694,409 @@ async fn a_shared_calendar_shows_for_the_grantee_and_read_only_stays_read_only()
         1
     );
 }
+
+/// alice's default calendar, and her as an actor.
+async fn alice_calendar(server: &Server) -> (Actor, calvault_core::store::Calendar) {
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let actor = Actor::User(alice.id);
+    let calendar = server
+        .vault
+        .calendar(
+            actor,
+            &CalendarPath::parse("alice").unwrap(),
+            calvault_core::Access::Read,
+        )
+        .await
+        .unwrap();
+    (actor, calendar)
+}
+
+async fn put_event(
+    server: &Server,
+    actor: Actor,
+    calendar: &calvault_core::store::Calendar,
+    uid: &str,
+    title: &str,
+    day: &str,
+) {
+    let text = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:{day}T090000Z\r\nDTEND:{day}T100000Z\r\nSUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    server
+        .vault
+        .put_object(
+            actor,
+            calendar,
+            &format!("{uid}.ics"),
+            &text,
+            &calvault_core::Condition::default(),
+            &calvault_core::Client::new("caldav"),
+        )
+        .await
+        .unwrap();
+}
+
+async fn count(server: &Server, calendar: &calvault_core::store::Calendar) -> usize {
+    server
+        .vault
+        .store()
+        .list_objects(calendar.id)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn the_safety_pages_render() {
+    let server = start().await;
+    let (session, _) = sign_in(&server, "alice").await;
+    let (_, calendar) = alice_calendar(&server).await;
+    for path in [
+        "/duplicates".to_string(),
+        format!("/duplicates?calendar={}", calendar.id),
+        "/archive".to_string(),
+        format!("/archive?calendar={}&before=2026-01-01", calendar.id),
+    ] {
+        let answer = send(&server, "GET", &path, &session, "").await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        assert!(answer.body.contains("<main id=\"main\""), "{path}");
+        assert!(
+            answer
+                .header("server-timing")
+                .is_some_and(|v| v.starts_with("app;dur="))
+        );
+    }
+    let french = send(
+        &server,
+        "GET",
+        "/duplicates",
+        &format!("{session}; cv_lang=fr"),
+        "",
+    )
+    .await;
+    assert!(french.body.contains("Doublons") && french.body.contains("Aucun doublon"));
+}
+
+#[tokio::test]
+async fn duplicates_are_previewed_then_merged_undoably() {
+    let server = start().await;
+    let (session, csrf) = sign_in(&server, "alice").await;
+    let (actor, calendar) = alice_calendar(&server).await;
+    put_event(
+        &server,
+        actor,
+        &calendar,
+        "twin-1",
+        "Board meeting",
+        "20260105",
+    )
+    .await;
+    put_event(
+        &server,
+        actor,
+        &calendar,
+        "twin-2",
+        "Board meeting",
+        "20260105",
+    )
+    .await;
+    put_event(&server, actor, &calendar, "single", "Dentist", "20260106").await;
+    let path = format!("/duplicates?calendar={}", calendar.id);
+    let preview = send(&server, "GET", &path, &session, "").await;
+    assert_eq!(preview.status, 200);
+    assert!(
+        preview.body.contains("Groups of duplicates (1)"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("Board meeting") && !preview.body.contains("Dentist"));
+    assert_eq!(
+        count(&server, &calendar).await,
+        3,
+        "the preview changes nothing"
+    );
+    let merged = send(
+        &server,
+        "POST",
+        &format!("/duplicates/{}/merge", calendar.id),
+        &session,
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(merged.status, 200, "{}", merged.body);
+    assert!(merged.body.contains("1 duplicate(s) moved to the trash."));
+    assert_eq!(count(&server, &calendar).await, 2);
+    let snapshots = server.vault.list_snapshots(actor, &calendar).await.unwrap();
+    let undo = format!("/snapshots/{}/restore", snapshots[0].id);
+    assert!(
+        merged.body.contains(&undo),
+        "the undo link: {}",
+        merged.body
+    );
+    let wrong = send(
+        &server,
+        "POST",
+        &format!("/duplicates/{}/merge", calendar.id),
+        &session,
+        "csrf=wrong",
+    )
+    .await;
+    assert_eq!(wrong.status, 403);
+}
+
+#[tokio::test]
+async fn archive_previews_then_moves_ended_events() {
+    let server = start().await;
+    let (session, csrf) = sign_in(&server, "alice").await;
+    let (actor, calendar) = alice_calendar(&server).await;
+    put_event(&server, actor, &calendar, "old", "Old seminar", "20200105").await;
+    put_event(
+        &server,
+        actor,
+        &calendar,
+        "new",
+        "Future seminar",
+        "20300105",
+    )
+    .await;
+    let preview = send(
+        &server,
+        "GET",
+        &format!("/archive?calendar={}&before=2025-01-01", calendar.id),
+        &session,
+        "",
+    )
+    .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("data-count=\"moved\">1<"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("Old seminar") && !preview.body.contains("Future seminar"));
+    assert_eq!(
+        count(&server, &calendar).await,
+        2,
+        "the preview changes nothing"
+    );
+    let bad = send(
+        &server,
+        "GET",
+        &format!("/archive?calendar={}&before=soon", calendar.id),
+        &session,
+        "",
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    let run = send(
+        &server,
+        "POST",
+        &format!("/archive/{}", calendar.id),
+        &session,
+        &format!("csrf={csrf}&before=2025-01-01"),
+    )
+    .await;
+    assert_eq!(run.status, 200, "{}", run.body);
+    assert!(run.body.contains("1 event(s) moved to the archive."));
+    assert!(run.body.contains("/snapshots/"), "undo links");
+    assert_eq!(count(&server, &calendar).await, 1);
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let archive = server
+        .vault
+        .store()
+        .calendar_by_name(alice.id, calvault_core::ARCHIVE_CALENDAR)
+        .await
+        .unwrap()
+        .expect("the archive calendar");
+    assert_eq!(count(&server, &archive).await, 1);
+    // The archive is not offered as a source.
+    let page = send(&server, "GET", "/archive", &session, "").await;
+    assert!(!page.body.contains(&format!("value=\"{}\"", archive.id)));
+}
+
+#[tokio::test]
+async fn an_events_history_shows_versions_and_restores_one_undoably() {
+    let server = start().await;
+    let (session, csrf) = sign_in(&server, "alice").await;
+    let (actor, calendar) = alice_calendar(&server).await;
+    put_event(&server, actor, &calendar, "hist", "Lunch", "20260105").await;
+    put_event(&server, actor, &calendar, "hist", "Lunch moved", "20260106").await;
+    let form = send(
+        &server,
+        "GET",
+        &format!("/events/{}/hist.ics", calendar.id),
+        &session,
+        "",
+    )
+    .await;
+    let base = format!("/history/{}/hist", calendar.id);
+    assert!(
+        form.body.contains(&format!("href=\"{base}\"")),
+        "{}",
+        form.body
+    );
+    let history = server
+        .vault
+        .object_history(actor, &calendar, "hist")
+        .await
+        .unwrap();
+    let page = send(&server, "GET", &base, &session, "").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Lunch moved") && page.body.contains(">Lunch<"));
+    assert!(page.body.contains("caldav"));
+    let old = history[1].seq;
+    let version = send(&server, "GET", &format!("{base}/{old}"), &session, "").await;
+    assert_eq!(version.status, 200);
+    assert!(
+        version.body.contains("SUMMARY:Lunch\r\n") && version.body.contains("2026-01-05 09:00")
+    );
+    let restored = send(
+        &server,
+        "POST",
+        &format!("{base}/{old}/restore"),
+        &session,
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    assert!(restored.body.contains("Version restored."));
+    let current = server
+        .vault
+        .store()
+        .object_by_uid(calendar.id, "hist")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.meta.facts.summary.as_deref(), Some("Lunch"));
+    let undo = format!("{base}/{}/restore", history[0].seq);
+    assert!(
+        restored.body.contains(&format!("action=\"{undo}\"")),
+        "{}",
+        restored.body
+    );
+    let undone = send(&server, "POST", &undo, &session, &format!("csrf={csrf}")).await;
+    assert_eq!(undone.status, 200);
+    let current = server
+        .vault
+        .store()
+        .object_by_uid(calendar.id, "hist")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.meta.facts.summary.as_deref(), Some("Lunch moved"));
+    let missing = send(
+        &server,
+        "GET",
+        &format!("/history/{}/nothing", calendar.id),
+        &session,
+        "",
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+}
+
+#[tokio::test]
+async fn a_syncml_device_is_reset_to_a_slow_sync() {
+    let server = start().await;
+    let (session, csrf) = sign_in(&server, "alice").await;
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let phone = server
+        .vault
+        .touch_device(alice.id, "syncml", "IMEI:1", "IMEI:1")
+        .await
+        .unwrap();
+    let state =
+        serde_json::json!({"anchors": {"cal": {"last": "1", "next": "2"}}, "revoked": false});
+    server
+        .vault
+        .save_device_state(phone.id, &state, true)
+        .await
+        .unwrap();
+    let caldav = server
+        .vault
+        .touch_device(alice.id, "caldav", "k", "Thunderbird")
+        .await
+        .unwrap();
+    let page = send(&server, "GET", "/devices", &session, "").await;
+    assert!(page.body.contains(&format!("/devices/{}/reset", phone.id)));
+    assert!(!page.body.contains(&format!("/devices/{}/reset", caldav.id)));
+    let reset = send(
+        &server,
+        "POST",
+        &format!("/devices/{}/reset", phone.id),
+        &session,
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert!(reset.body.contains("its next sync will compare everything"));
+    let after = server.vault.device(phone.id).await.unwrap().unwrap();
+    assert_eq!(after.state["force_slow"], serde_json::json!(true));
+    assert_eq!(after.state["anchors"], serde_json::json!({}));
+    let not_syncml = send(
+        &server,
+        "POST",
+        &format!("/devices/{}/reset", caldav.id),
+        &session,
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(not_syncml.status, 404);
+}
+
+#[tokio::test]
+async fn another_users_safety_pages_are_not_found() {
+    let server = start().await;
+    let _ = sign_in(&server, "alice").await;
+    let (actor, calendar) = alice_calendar(&server).await;
+    put_event(&server, actor, &calendar, "secret-1", "Secret", "20200105").await;
+    put_event(&server, actor, &calendar, "secret-2", "Secret", "20200105").await;
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let phone = server
+        .vault
+        .touch_device(alice.id, "syncml", "IMEI:2", "IMEI:2")
+        .await
+        .unwrap();
+    let seq = server
+        .vault
+        .object_history(actor, &calendar, "secret-1")
+        .await
+        .unwrap()[0]
+        .seq;
+    let (bob_session, bob_csrf) = sign_in(&server, "bob").await;
+    for path in [
+        format!("/duplicates?calendar={}", calendar.id),
+        format!("/archive?calendar={}&before=2025-01-01", calendar.id),
+        format!("/history/{}/secret-1", calendar.id),
+        format!("/history/{}/secret-1/{seq}", calendar.id),
+    ] {
+        let answer = send(&server, "GET", &path, &bob_session, "").await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(!answer.body.contains("Secret"), "{path}");
+    }
+    for (path, body) in [
+        (format!("/duplicates/{}/merge", calendar.id), String::new()),
+        (
+            format!("/archive/{}", calendar.id),
+            "before=2025-01-01".to_string(),
+        ),
+        (
+            format!("/history/{}/secret-1/{seq}/restore", calendar.id),
+            String::new(),
+        ),
+        (format!("/devices/{}/reset", phone.id), String::new()),
+    ] {
+        let answer = send(
+            &server,
+            "POST",
+            &path,
+            &bob_session,
+            &format!("csrf={bob_csrf}&{body}"),
+        )
+        .await;
+        assert_eq!(answer.status, 404, "{path}: {}", answer.body);
+    }
+    assert_eq!(count(&server, &calendar).await, 2);
+    let bob_duplicates = send(&server, "GET", "/duplicates", &bob_session, "").await;
+    assert!(!bob_duplicates.body.contains("Secret"));
+}

@@ -7,10 +7,12 @@ mod month;
 mod week;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::response::Response;
 use calvault_core::HomeCalendar;
+use calvault_core::store::StoredObject;
 use calvault_ical::query::TimeRange;
 use calvault_ical::{CalendarObject, ComponentKind};
 use chrono::{Duration, NaiveDate};
@@ -141,45 +143,24 @@ pub async fn window(
     };
     for entry in &home {
         let calendar = &entry.calendar;
-        let colour = colour_of(calendar);
-        let label = calendar_label(entry);
         let objects = web
             .vault
             .store()
             .objects_in_range(calendar.id, start - 86_400, end + 86_400)
             .await
             .map_err(|e| WebError::from(calvault_core::CoreError::from(e)))?;
-        for stored in objects {
-            // An object the model cannot read is skipped here; CalDAV still serves it as it is.
-            let Ok(object) = CalendarObject::parse(&stored.data) else {
-                continue;
-            };
-            let href_base = format!(
-                "/events/{}/{}",
-                calendar.id,
-                time::url_encode(&stored.meta.name)
-            );
-            if object.kind() == ComponentKind::Todo {
-                if let Some(task) = task_of(&stored.data, &colour, &label, tz) {
-                    window.tasks.push(task);
-                }
-                continue;
-            }
-            if object.kind() != ComponentKind::Event {
-                continue;
-            }
-            let Some(expanded) = ics::parse(&object.expand(&range)) else {
-                continue;
-            };
-            for instance in expanded.children().filter(|c| c.name == "VEVENT") {
-                if let Some(occurrence) = occurrence_of(instance, &href_base, &colour, &label, tz)
-                    && occurrence.last_day >= first
-                    && occurrence.first_day <= last
-                {
-                    window.occurrences.push(occurrence);
-                }
-            }
-        }
+        let reading = Arc::new(Reading {
+            calendar: calendar.id,
+            colour: colour_of(calendar),
+            label: calendar_label(entry),
+            tz,
+            range,
+            first,
+            last,
+        });
+        let read = read_in_parallel(reading, objects).await?;
+        window.occurrences.extend(read.occurrences);
+        window.tasks.extend(read.tasks);
     }
     window.occurrences.sort_by(|a, b| {
         (a.first_day, !a.all_day, a.start).cmp(&(b.first_day, !b.all_day, b.start))
@@ -188,6 +169,158 @@ pub async fn window(
         .tasks
         .sort_by(|a, b| (a.done, &a.due).cmp(&(b.done, &b.due)));
     Ok(window)
+}
+
+/// What reading one calendar's objects into the window needs.
+struct Reading {
+    calendar: i64,
+    colour: String,
+    label: String,
+    tz: Tz,
+    range: TimeRange,
+    first: NaiveDate,
+    last: NaiveDate,
+}
+
+/// Below this many objects the work is not worth handing to other threads.
+const PARALLEL_FROM: usize = 256;
+
+/// Reads the objects on every core: parsing and expanding thousands of series (a month of a
+/// 100,000-event calendar holds about 6,500 objects) is CPU work that must not hold one
+/// runtime thread, and splits evenly because objects are independent.
+async fn read_in_parallel(
+    reading: Arc<Reading>,
+    objects: Vec<StoredObject>,
+) -> Result<Window, WebError> {
+    let mut window = Window {
+        occurrences: Vec::new(),
+        tasks: Vec::new(),
+    };
+    if objects.len() < PARALLEL_FROM {
+        for stored in &objects {
+            reading.read(stored, &mut window);
+        }
+        return Ok(window);
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = objects.len().div_ceil(threads);
+    let mut objects = objects;
+    let mut parts = Vec::with_capacity(threads);
+    while !objects.is_empty() {
+        let rest = objects.split_off(per_thread.min(objects.len()));
+        let part = std::mem::replace(&mut objects, rest);
+        let reading = reading.clone();
+        parts.push(tokio::task::spawn_blocking(move || {
+            let mut part_window = Window {
+                occurrences: Vec::new(),
+                tasks: Vec::new(),
+            };
+            for stored in &part {
+                reading.read(stored, &mut part_window);
+            }
+            part_window
+        }));
+    }
+    for part in parts {
+        let part = part
+            .await
+            .map_err(|e| WebError::Internal(format!("reading the agenda failed: {e}")))?;
+        window.occurrences.extend(part.occurrences);
+        window.tasks.extend(part.tasks);
+    }
+    Ok(window)
+}
+
+impl Reading {
+    /// Adds one object's occurrences (or its task) to the window.
+    fn read(&self, stored: &StoredObject, window: &mut Window) {
+        let href_base = format!(
+            "/events/{}/{}",
+            self.calendar,
+            time::url_encode(&stored.meta.name)
+        );
+        if stored.meta.facts.component == "VTODO" {
+            if let Some(task) = task_of(&stored.data, &self.colour, &self.label, self.tz) {
+                window.tasks.push(task);
+            }
+            return;
+        }
+        if stored.meta.facts.component != "VEVENT" {
+            return;
+        }
+        // A lone event needs no expansion: its own DTSTART and DTEND are its occurrence.
+        // Series skip the tree of the raw text, which the model parses anyway.
+        if !may_repeat(&stored.data)
+            && let Some(tree) = ics::parse(&stored.data)
+            && let Some(event) = single_event(&tree)
+        {
+            self.push(event, &href_base, window);
+            return;
+        }
+        let Some(expanded) = self.expand(&stored.data) else {
+            return;
+        };
+        for instance in expanded.children().filter(|c| c.name == "VEVENT") {
+            self.push(instance, &href_base, window);
+        }
+    }
+
+    fn push(&self, instance: &Comp, href_base: &str, window: &mut Window) {
+        if let Some(occurrence) =
+            occurrence_of(instance, href_base, &self.colour, &self.label, self.tz)
+            && occurrence.last_day >= self.first
+            && occurrence.first_day <= self.last
+        {
+            window.occurrences.push(occurrence);
+        }
+    }
+
+    /// The instances of a series in the range, as the model expands them (RFC 4791 §9.6.5).
+    fn expand(&self, data: &str) -> Option<Comp> {
+        // An object the model cannot read is skipped here; CalDAV still serves it as it is.
+        let object = CalendarObject::parse(data).ok()?;
+        if object.kind() != ComponentKind::Event {
+            return None;
+        }
+        ics::parse(&object.expand(&self.range))
+    }
+}
+
+/// Whether the text may hold a series: a repeat rule, extra dates or an override inside a
+/// VEVENT, or more than one VEVENT. A cheap scan of the text; VTIMEZONE rules do not count.
+fn may_repeat(data: &str) -> bool {
+    let mut events = data.split("BEGIN:VEVENT").skip(1);
+    let Some(event) = events.next() else {
+        return true;
+    };
+    if events.next().is_some() {
+        return true;
+    }
+    let event = event.split("END:VEVENT").next().unwrap_or(event);
+    ["\nRRULE", "\nRDATE", "\nRECURRENCE-ID"]
+        .iter()
+        .any(|name| event.contains(name))
+}
+
+/// The object's event when it is one event that does not repeat and whose times read without
+/// the object's VTIMEZONEs (UTC, dates, floating, or a zone known by name); None sends the
+/// object through the model's expansion.
+fn single_event(tree: &Comp) -> Option<&Comp> {
+    let mut events = tree.children().filter(|c| c.name == "VEVENT");
+    let event = events.next()?;
+    if events.next().is_some() {
+        return None;
+    }
+    let repeats = ["RRULE", "RDATE", "RECURRENCE-ID"]
+        .iter()
+        .any(|name| event.prop(name).is_some());
+    let zones_known = ["DTSTART", "DTEND"].iter().all(|name| {
+        event
+            .prop(name)
+            .and_then(|p| p.param("TZID"))
+            .is_none_or(|zone| ics::zone_named(zone).is_some())
+    });
+    (!repeats && zones_known).then_some(event)
 }
 
 /// The key of an occurrence in URLs: its RECURRENCE-ID as an instant (dates read in UTC,
@@ -351,4 +484,79 @@ pub fn day_blocks(
         day += Duration::days(1);
     }
     blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARIS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Europe/Paris:20240705T090000\r\nDTEND;TZID=Europe/Paris:20240705T100000\r\nSUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    fn reading() -> Reading {
+        let day = NaiveDate::from_ymd_opt(2024, 7, 5).unwrap();
+        Reading {
+            calendar: 1,
+            colour: "#000000".to_string(),
+            label: "c".to_string(),
+            tz: Tz::UTC,
+            range: TimeRange {
+                start: Some(1_719_792_000),
+                end: Some(1_720_742_400),
+            },
+            first: day - Duration::days(3),
+            last: day + Duration::days(3),
+        }
+    }
+
+    #[test]
+    fn a_lone_event_reads_as_its_expansion_would() {
+        assert!(!may_repeat(PARIS), "VTIMEZONE rules are not a series");
+        let reading = reading();
+        let tree = ics::parse(PARIS).unwrap();
+        let event = single_event(&tree).expect("a lone event");
+        let direct = occurrence_of(event, "/e", "#000000", "c", Tz::UTC).unwrap();
+        let expanded = reading.expand(PARIS).unwrap();
+        let instance = expanded.children().find(|c| c.name == "VEVENT").unwrap();
+        let via_model = occurrence_of(instance, "/e", "#000000", "c", Tz::UTC).unwrap();
+        assert_eq!(direct.start, via_model.start);
+        assert_eq!(direct.time_label, via_model.time_label);
+        assert_eq!(direct.time_label, "07:00–08:00");
+        assert_eq!(direct.title, via_model.title);
+    }
+
+    #[test]
+    fn series_and_unknown_zones_go_through_the_model() {
+        let series = PARIS.replace(
+            "SUMMARY:Lunch\r\n",
+            "SUMMARY:Lunch\r\nRRULE:FREQ=DAILY;COUNT=3\r\n",
+        );
+        assert!(may_repeat(&series));
+        let unknown = PARIS.replace("TZID=Europe/Paris:", "TZID=Somewhere odd:");
+        let tree = ics::parse(&unknown).unwrap();
+        assert!(single_event(&tree).is_none());
+        let mut window = Window {
+            occurrences: Vec::new(),
+            tasks: Vec::new(),
+        };
+        let stored = |data: &str| StoredObject {
+            meta: calvault_core::store::ObjectMeta {
+                id: 1,
+                calendar_id: 1,
+                uid: "a".to_string(),
+                name: "a.ics".to_string(),
+                seq: 1,
+                facts: calvault_core::store::ObjectFacts {
+                    component: "VEVENT".to_string(),
+                    first_start: None,
+                    last_end: None,
+                    fingerprint: String::new(),
+                    summary: None,
+                },
+                updated_at: 0,
+            },
+            data: data.to_string(),
+        };
+        reading().read(&stored(&series), &mut window);
+        assert_eq!(window.occurrences.len(), 3);
+    }
 }

@@ -1,0 +1,215 @@
+//! The month view's server time: signs in to a running `calvault serve` the way a browser does
+//! (the sign-in form's CSRF token and cookie, then the session cookie) and requests the month
+//! view repeatedly, reading the server's own time from each answer's `Server-Timing` header.
+//! `scripts/bench-web` drives it.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use bytes::Bytes;
+use clap::Args;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
+use hyper::{Method, Request};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+#[derive(Args)]
+pub struct WebMonthArgs {
+    /// The server, e.g. http://127.0.0.1:8080.
+    #[arg(long)]
+    url: String,
+    #[arg(long)]
+    user: String,
+    /// The password, read from this environment variable (not the command line).
+    #[arg(long, default_value = "CALVAULT_BENCH_PASSWORD")]
+    password_env: String,
+    /// Any day of the month to show, YYYY-MM-DD.
+    #[arg(long)]
+    date: String,
+    /// Measured requests (after two unmeasured ones that warm caches).
+    #[arg(long, default_value_t = 20)]
+    requests: usize,
+    /// Events in the calendar, for the result line.
+    #[arg(long)]
+    events: usize,
+}
+
+type Http = Client<HttpConnector, Full<Bytes>>;
+
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn send(
+    http: &Http,
+    method: Method,
+    url: &str,
+    cookie: &str,
+    form: Option<String>,
+) -> anyhow::Result<Answer> {
+    let mut request = Request::builder().method(method).uri(url);
+    if !cookie.is_empty() {
+        request = request.header(COOKIE, cookie);
+    }
+    let body = match form {
+        Some(form) => {
+            request = request.header("content-type", "application/x-www-form-urlencoded");
+            Bytes::from(form)
+        }
+        None => Bytes::new(),
+    };
+    let exchange = async {
+        let response = http.request(request.body(Full::new(body))?).await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await?.to_bytes();
+        anyhow::Ok(Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    };
+    tokio::time::timeout(Duration::from_secs(120), exchange)
+        .await
+        .with_context(|| format!("{url}: no answer within 120 s"))?
+}
+
+/// `name=value` of each Set-Cookie of an answer.
+fn cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The value of the hidden input `name` of a form.
+fn form_value(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker)? + marker.len();
+    page[start..].split('"').next().map(str::to_string)
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The `app;dur=MS` metric of a Server-Timing header, in milliseconds.
+fn server_time(headers: &HeaderMap) -> Option<f64> {
+    let value = headers.get("server-timing")?.to_str().ok()?;
+    value.split(',').find_map(|metric| {
+        let mut parts = metric.trim().split(';');
+        (parts.next()? == "app")
+            .then(|| parts.find_map(|p| p.trim().strip_prefix("dur=")?.parse().ok()))?
+    })
+}
+
+async fn sign_in(http: &Http, args: &WebMonthArgs, password: &str) -> anyhow::Result<String> {
+    let page = send(http, Method::GET, &format!("{}/", args.url), "", None).await?;
+    ensure!(page.status == 200, "sign-in page: status {}", page.status);
+    let csrf = form_value(&page.body, "csrf").context("no CSRF token on the sign-in page")?;
+    let form = format!(
+        "csrf={}&name={}&password={}",
+        encode(&csrf),
+        encode(&args.user),
+        encode(password)
+    );
+    let answer = send(
+        http,
+        Method::POST,
+        &format!("{}/", args.url),
+        &cookies(&page.headers).join("; "),
+        Some(form),
+    )
+    .await?;
+    if answer.status != 303 || answer.headers.get(LOCATION).is_none() {
+        bail!("sign-in failed: status {}", answer.status);
+    }
+    cookies(&answer.headers)
+        .into_iter()
+        .find(|c| c.starts_with("cv_session="))
+        .context("no session cookie after signing in")
+}
+
+pub fn main(args: WebMonthArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(args))
+}
+
+async fn run(args: WebMonthArgs) -> anyhow::Result<()> {
+    let password = std::env::var(&args.password_env)
+        .with_context(|| format!("the password in ${}", args.password_env))?;
+    let http: Http = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+    let session = sign_in(&http, &args, &password).await?;
+    let url = format!("{}/agenda?view=month&date={}", args.url, args.date);
+    let mut server = Vec::with_capacity(args.requests);
+    let mut client = Vec::with_capacity(args.requests);
+    let mut shown = 0;
+    for index in 0..args.requests + 2 {
+        let start = Instant::now();
+        let answer = send(&http, Method::GET, &url, &session, None).await?;
+        let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+        ensure!(answer.status == 200, "month view: status {}", answer.status);
+        // A month of a 100,000-event calendar is never empty: an empty page means a broken
+        // query, not a fast one.
+        shown = answer.body.matches("<li style=\"--cal:").count();
+        ensure!(shown > 0, "the month view shows no event");
+        let time = server_time(&answer.headers).context("no Server-Timing app;dur= header")?;
+        if index >= 2 {
+            server.push(time);
+            client.push(elapsed);
+        }
+    }
+    let (median, p99) = median_p99(&mut server);
+    let (client_median, _) = median_p99(&mut client);
+    println!(
+        "| month view ({} events, {}; {shown} titles shown) | server time median {median:.1} ms | p99 {p99:.1} ms | {} requests (round trip median {client_median:.1} ms) |",
+        args.events, args.date, args.requests
+    );
+    Ok(())
+}
+
+/// The median and the 99th percentile (nearest rank) of the samples.
+fn median_p99(samples: &mut [f64]) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    if samples.is_empty() {
+        return (0.0, 0.0);
+    }
+    let rank =
+        |p: f64| samples[((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1];
+    (rank(0.5), rank(0.99))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_app_metric() {
+        let mut headers = HeaderMap::new();
+        headers.insert("server-timing", "db;dur=1, app;dur=12.50".parse().unwrap());
+        assert_eq!(server_time(&headers), Some(12.5));
+        assert_eq!(
+            form_value("<input name=\"csrf\" value=\"ab\">", "csrf").as_deref(),
+            Some("ab")
+        );
+        let mut samples = vec![5.0, 1.0, 3.0, 2.0, 4.0];
+        assert_eq!(median_p99(&mut samples), (3.0, 5.0));
+    }
+}
