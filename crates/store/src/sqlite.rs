@@ -930,17 +930,17 @@ impl Store for SqliteStore {
         end: i64,
     ) -> Result<Vec<StoredObject>> {
         let sql = concat!(
-            stored_object_select!(),
+            stored_objects_json_select!(),
             " WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
-            "AND (o.last_end IS NULL OR o.last_end > $2) ORDER BY o.id"
+            "AND (o.last_end IS NULL OR o.last_end > $2))"
         );
-        let rows: Vec<StoredObjectRow> = sqlx::query_as(sql)
+        let json: String = sqlx::query_scalar(sql)
             .bind(calendar)
             .bind(start)
             .bind(end)
-            .fetch_all(&self.readers)
+            .fetch_one(&self.readers)
             .await?;
-        Ok(rows.into_iter().map(StoredObject::from).collect())
+        Ok(sorted(decode_stored_objects(&json)?, |o| o.meta.id))
     }
 
     async fn objects_ended_before(
