@@ -31,10 +31,25 @@ pub struct Credentials {
     pub app_password: Option<AppPassword>,
 }
 
-#[derive(Default)]
+/// At most this many argon2 checks run at once. Each takes about 19 MiB and a core for tens of
+/// milliseconds: a burst of sign-ins (a client opening 16 connections at once, or a flood of
+/// guesses) waits its turn instead of multiplying the server's memory.
+const CONCURRENT_HASHES: usize = 2;
+
 pub(crate) struct AuthState {
     verified: Mutex<HashMap<[u8; 32], (String, Instant)>>,
     failures: Mutex<HashMap<String, Vec<Instant>>>,
+    hashing: tokio::sync::Semaphore,
+}
+
+impl Default for AuthState {
+    fn default() -> Self {
+        AuthState {
+            verified: Mutex::default(),
+            failures: Mutex::default(),
+            hashing: tokio::sync::Semaphore::new(CONCURRENT_HASHES),
+        }
+    }
 }
 
 fn cache_key(name: &str, secret: &str) -> [u8; 32] {
@@ -144,6 +159,7 @@ impl Vault {
             .await?;
         let Some((user, app)) = found else {
             // Spend the same time as for a real user, so timing does not tell who exists.
+            let _turn = self.auth.hashing.acquire().await;
             let _ = check_password_blocking(secret.to_string(), DUMMY_HASH.to_string()).await;
             return Ok(None);
         };
@@ -158,12 +174,16 @@ impl Vault {
         // argon2 for a secret already verified against this very hash.
         let key = cache_key(name, secret);
         let valid = self.auth.verified(&key, &user.password_hash) || {
-            let valid =
-                check_password_blocking(secret.to_string(), user.password_hash.clone()).await;
-            if valid {
-                self.auth.remember(key, user.password_hash.clone());
+            let _turn = self.auth.hashing.acquire().await;
+            // The same secret may have been verified while this request waited its turn.
+            self.auth.verified(&key, &user.password_hash) || {
+                let valid =
+                    check_password_blocking(secret.to_string(), user.password_hash.clone()).await;
+                if valid {
+                    self.auth.remember(key, user.password_hash.clone());
+                }
+                valid
             }
-            valid
         };
         Ok(valid.then_some(Credentials {
             user,
