@@ -33,9 +33,14 @@ pub(crate) async fn sync_collection(
         calendar: id,
         position: changes.position,
     };
-    if let Err(error) = ctx.vault().record_sync(&ctx.session.device).await {
-        tracing::warn!(%error, "could not record the device's sync");
-    }
+    // The device's last-sync time is for listings, not for this answer: it is written beside
+    // it, so a busy disk (a checkpoint after a burst of writes) never delays a sync.
+    let (vault, device) = (ctx.vault().clone(), ctx.session.device.clone());
+    tokio::spawn(async move {
+        if let Err(error) = vault.record_sync(&device).await {
+            tracing::warn!(%error, "could not record the device's sync");
+        }
+    });
     let uids: Vec<String> = changes.uids.into_iter().collect();
     let state = Answer {
         ctx: ctx.clone(),
