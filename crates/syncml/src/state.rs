@@ -2,7 +2,7 @@
 //! node continues it) and the SyncML part of a device's state (anchors, nonce, DevInf, held
 //! deletions).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use calvault_syncml_proto::Encoding;
 use serde::{Deserialize, Serialize};
@@ -98,6 +98,134 @@ pub enum OutChange {
     Delete { uid: String, luid: String },
 }
 
+/// The server changes still to send, oldest first. Persisted as one string, a line per change
+/// (`A uid`, `R uid luid`, `D uid luid`, tab-separated, `\\`, `\t` and `\n` escaped): at
+/// 50,000 changes a JSON object per change cost more to write and read back after every
+/// message than the message itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutQueue(VecDeque<OutChange>);
+
+impl OutQueue {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn front(&self) -> Option<&OutChange> {
+        self.0.front()
+    }
+
+    pub fn pop_front(&mut self) -> Option<OutChange> {
+        self.0.pop_front()
+    }
+
+    pub fn push(&mut self, change: OutChange) {
+        self.0.push_back(change);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &OutChange> {
+        self.0.iter()
+    }
+
+    fn to_lines(&self) -> String {
+        let mut out = String::with_capacity(self.0.len() * 40);
+        for change in &self.0 {
+            let (tag, uid, luid) = match change {
+                OutChange::Add { uid } => ('A', uid, None),
+                OutChange::Replace { uid, luid } => ('R', uid, Some(luid)),
+                OutChange::Delete { uid, luid } => ('D', uid, Some(luid)),
+            };
+            out.push(tag);
+            for field in std::iter::once(uid).chain(luid) {
+                out.push('\t');
+                escape_into(&mut out, field);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn from_lines(text: &str) -> Option<Self> {
+        let mut queue = VecDeque::new();
+        for line in text.lines() {
+            let mut fields = line.split('\t');
+            let tag = fields.next()?;
+            let uid = unescape(fields.next()?)?;
+            let luid = fields.next().map(unescape);
+            queue.push_back(match (tag, luid) {
+                ("A", None) => OutChange::Add { uid },
+                ("R", Some(luid)) => OutChange::Replace { uid, luid: luid? },
+                ("D", Some(luid)) => OutChange::Delete { uid, luid: luid? },
+                _ => return None,
+            });
+        }
+        Some(OutQueue(queue))
+    }
+}
+
+impl FromIterator<OutChange> for OutQueue {
+    fn from_iter<I: IntoIterator<Item = OutChange>>(iter: I) -> Self {
+        OutQueue(iter.into_iter().collect())
+    }
+}
+
+fn escape_into(out: &mut String, field: &str) {
+    for c in field.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn unescape(field: &str) -> Option<String> {
+    let mut out = String::with_capacity(field.len());
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            '\\' => '\\',
+            't' => '\t',
+            'n' => '\n',
+            'r' => '\r',
+            _ => return None,
+        });
+    }
+    Some(out)
+}
+
+impl Serialize for OutQueue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_lines())
+    }
+}
+
+impl<'de> Deserialize<'de> for OutQueue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The text, or the JSON list that sessions saved before it.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Saved {
+            Lines(String),
+            List(VecDeque<OutChange>),
+        }
+        match Saved::deserialize(deserializer)? {
+            Saved::Lines(text) => OutQueue::from_lines(&text)
+                .ok_or_else(|| serde::de::Error::custom("not a queue of server changes")),
+            Saved::List(list) => Ok(OutQueue(list)),
+        }
+    }
+}
+
 /// Counters for the device listing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncCounts {
@@ -130,17 +258,20 @@ pub struct DatastoreSession {
     pub last_position: i64,
     /// The position the server's changes of this session reach.
     pub position: i64,
-    /// UIDs the device sent or matched in this session (slow and refresh syncs).
+    /// UIDs the device sent or matched in this session without a LUID. Those with one are
+    /// the LUID maps themselves (cleared when a slow or refresh sync starts): keeping them
+    /// here too made the state grow with every item, rewritten after every message.
     pub touched: BTreeSet<String>,
     /// Deletions the device asked for, applied (or held) when its package is complete.
     pub pending_deletes: Vec<(String, String)>,
     /// UIDs of held deletions the owner chose to keep: sent back as Add.
     pub resend: Vec<String>,
     /// Server changes still to send.
-    pub queue: Vec<OutChange>,
+    pub queue: OutQueue,
     pub queue_ready: bool,
     pub number_of_changes_sent: bool,
-    /// The GUID each Add carried (our Source LocURI) → its UID, for the device's Map.
+    /// The GUID each Add carried (our Source LocURI) → its UID, for the device's Map; only
+    /// GUIDs that are not the UID itself (a digest of a long UID).
     pub sent_adds: BTreeMap<String, String>,
     pub from_client: SyncCounts,
     pub to_client: SyncCounts,
@@ -274,5 +405,36 @@ impl DeviceState {
 
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_round_trips_through_its_text() {
+        let queue: OutQueue = [
+            OutChange::Add { uid: "a@b".into() },
+            OutChange::Replace {
+                uid: "tab\there".into(),
+                luid: "12".into(),
+            },
+            OutChange::Delete {
+                uid: "back\\slash\nline\r".into(),
+                luid: "".into(),
+            },
+        ]
+        .into_iter()
+        .collect();
+        let json = serde_json::to_value(&queue).unwrap();
+        assert!(json.is_string());
+        let back: OutQueue = serde_json::from_value(json).unwrap();
+        assert_eq!(back, queue);
+        let empty: OutQueue = serde_json::from_value(serde_json::json!("")).unwrap();
+        assert!(empty.is_empty());
+        let old: OutQueue =
+            serde_json::from_value(serde_json::json!([{"Add": {"uid": "a@b"}}])).unwrap();
+        assert_eq!(old.front(), queue.front());
     }
 }

@@ -162,7 +162,7 @@ async fn start_datastore(
         touched: Default::default(),
         pending_deletes: Vec::new(),
         resend,
-        queue: Vec::new(),
+        queue: Default::default(),
         queue_ready: false,
         number_of_changes_sent: false,
         sent_adds: Default::default(),

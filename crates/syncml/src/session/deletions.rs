@@ -34,7 +34,7 @@ pub(super) async fn apply(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
     if sync_type == SyncType::RefreshFromClient {
         // OMA DS Protocol 1.2 §4.5: the device's data replaces the server's; what it did
         // not send goes.
-        let touched = &ctx.state.datastores[index].touched;
+        let touched = super::server_sync::claimed_uids(ctx, index).await?;
         for object in store.list_objects(calendar.id).await? {
             if collection.holds(&object.facts.component)
                 && window::holds(window, &object.facts)

@@ -117,9 +117,7 @@ async fn store_item(
 
     // 1. The device's own item again (an Add re-sent after a lost reply, or a Replace): the
     //    LUID says which object, whatever UID the device kept.
-    let mapped = maps
-        .syncml_uid_of_luid(ctx.device.id, &server_uri, luid)
-        .await?;
+    let mapped = ctx.uid_of_luid(&server_uri, luid).await?;
     let existing = match &mapped {
         Some(uid) => {
             if object.uid() != uid {
@@ -143,6 +141,7 @@ async fn store_item(
                 let claimed = ctx.state.datastores[index]
                     .touched
                     .contains(&candidate.meta.uid)
+                    || ctx.pending_maps_uid(&server_uri, &candidate.meta.uid)
                     || maps
                         .syncml_luid_of_uid(ctx.device.id, &server_uri, &candidate.meta.uid)
                         .await?
@@ -227,24 +226,22 @@ async fn write(
     Ok(())
 }
 
-/// Maps the LUID to the UID at once, so that an interrupted session's items are known when
-/// the device sends them again.
+/// Maps the LUID to the UID (written with the message: see `Ctx::flush_maps`), so that an
+/// interrupted session's items are known when the device sends them again.
 async fn remember(ctx: &mut Ctx<'_>, index: usize, luid: &str, uid: &str) -> Result<()> {
     let server_uri = ctx.state.datastores[index].server_uri.clone();
-    if !luid.is_empty() {
-        ctx.vault
-            .syncml_store()
-            .put_syncml_maps(
-                ctx.device.id,
-                &server_uri,
-                &[SyncmlMapping {
-                    luid: luid.to_string(),
-                    uid: uid.to_string(),
-                }],
-            )
-            .await?;
+    if luid.is_empty() {
+        // Only what the maps cannot tell (see `DatastoreSession::touched`).
+        ctx.state.datastores[index].touched.insert(uid.to_string());
+    } else {
+        ctx.remember_map(
+            &server_uri,
+            SyncmlMapping {
+                luid: luid.to_string(),
+                uid: uid.to_string(),
+            },
+        );
     }
-    ctx.state.datastores[index].touched.insert(uid.to_string());
     Ok(())
 }
 
@@ -281,12 +278,7 @@ pub(crate) fn md5_of(text: &str) -> [u8; 16] {
 /// A Delete from the device: remembered, and applied (or held) when its package is complete.
 pub(super) async fn delete(ctx: &mut Ctx<'_>, index: usize, luid: &str) -> Result<StatusCode> {
     let server_uri = ctx.state.datastores[index].server_uri.clone();
-    let Some(uid) = ctx
-        .vault
-        .syncml_store()
-        .syncml_uid_of_luid(ctx.device.id, &server_uri, luid)
-        .await?
-    else {
+    let Some(uid) = ctx.uid_of_luid(&server_uri, luid).await? else {
         // RepPro §10: 211, the item was not there to delete.
         return Ok(StatusCode::ITEM_NOT_DELETED);
     };

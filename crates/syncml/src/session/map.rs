@@ -22,13 +22,14 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, map: &Map) -> Result<()> {
         );
         return Ok(());
     };
+    let empty = Default::default();
     let sent = ctx
         .state
         .datastores
         .iter()
         .find(|d| d.server_uri == uri.name)
-        .map(|d| d.sent_adds.clone())
-        .unwrap_or_default();
+        .map_or(&empty, |d| &d.sent_adds);
+    // A GUID not in `sent` is the UID itself (see server_sync::guid_for).
     let mappings: Vec<SyncmlMapping> = map
         .map_items
         .iter()

@@ -16,7 +16,9 @@ mod sync;
 
 use std::collections::HashMap;
 
-use calvault_core::store::{Calendar, Device, NewSyncmlSession, SyncmlReply, SyncmlSession};
+use calvault_core::store::{
+    Calendar, Device, NewSyncmlSession, StoredObject, SyncmlMapping, SyncmlReply, SyncmlSession,
+};
 use calvault_core::{Actor, Client, Vault, now};
 use calvault_syncml_proto::{
     Command, Encoding, Location, Meta, StatusCode, SyncHdr, SyncMl, decode, encode,
@@ -67,9 +69,65 @@ pub(crate) struct Ctx<'a> {
     pub msg_ref: u32,
     pub reply: Reply,
     calendars: HashMap<i64, Calendar>,
+    /// LUID maps of the items received in this message, as (datastore, mapping): written in
+    /// one transaction before any other command reads the maps (a transaction per item
+    /// cost more than storing the item).
+    pending_maps: Vec<(String, SyncmlMapping)>,
+    /// Objects about to be sent, read ahead of the queue by UID (see
+    /// `server_sync::object_to_send`).
+    prefetched: HashMap<String, StoredObject>,
 }
 
 impl Ctx<'_> {
+    /// The UID a LUID maps to: from this message's items first (not written yet), else from
+    /// the store.
+    pub async fn uid_of_luid(&self, datastore: &str, luid: &str) -> Result<Option<String>> {
+        let pending = self
+            .pending_maps
+            .iter()
+            .rev()
+            .find(|(d, m)| d == datastore && m.luid == luid);
+        if let Some((_, mapping)) = pending {
+            return Ok(Some(mapping.uid.clone()));
+        }
+        Ok(self
+            .vault
+            .syncml_store()
+            .syncml_uid_of_luid(self.device.id, datastore, luid)
+            .await?)
+    }
+
+    /// Whether an item of this message, not yet in the maps, stands for this UID.
+    pub fn pending_maps_uid(&self, datastore: &str, uid: &str) -> bool {
+        self.pending_maps
+            .iter()
+            .any(|(d, m)| d == datastore && m.uid == uid)
+    }
+
+    pub fn remember_map(&mut self, datastore: &str, mapping: SyncmlMapping) {
+        self.pending_maps.push((datastore.to_string(), mapping));
+    }
+
+    /// Writes the maps of the items received so far, one transaction per datastore.
+    pub async fn flush_maps(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending_maps);
+        let mut datastores: Vec<&str> = pending.iter().map(|(d, _)| d.as_str()).collect();
+        datastores.sort_unstable();
+        datastores.dedup();
+        for datastore in datastores {
+            let maps: Vec<SyncmlMapping> = pending
+                .iter()
+                .filter(|(d, _)| d == datastore)
+                .map(|(_, m)| m.clone())
+                .collect();
+            self.vault
+                .syncml_store()
+                .put_syncml_maps(self.device.id, datastore, &maps)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn actor(&self) -> Actor {
         Actor::User(self.state.user_id)
     }
@@ -265,6 +323,8 @@ impl Engine {
             msg_ref: msg.hdr.msg_id,
             reply,
             calendars: HashMap::new(),
+            pending_maps: Vec::new(),
+            prefetched: HashMap::new(),
         };
         let hdr_chal = (hdr_status == StatusCode::AUTHENTICATION_ACCEPTED)
             .then(|| ctx.state.next_nonce.as_deref().map(auth::chal))
@@ -280,8 +340,12 @@ impl Engine {
         status.chal = hdr_chal;
 
         for command in &msg.body.commands {
+            if !matches!(command, Command::Sync(_)) {
+                ctx.flush_maps().await?;
+            }
             dispatch(&mut ctx, command).await?;
         }
+        ctx.flush_maps().await?;
         if msg.body.final_ {
             on_client_final(&mut ctx).await?;
         }

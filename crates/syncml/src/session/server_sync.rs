@@ -3,18 +3,21 @@
 //! object for a slow or refresh sync; sent in as many messages as the client's MaxMsgSize
 //! needs, an object larger than a message going in chunks (§6.4, MoreData).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use calvault_core::store::{RevisionKind, RevisionMeta};
+use calvault_core::store::{RevisionKind, RevisionMeta, StoredObject};
 use calvault_syncml_proto::{Change, Command, Delete, Sync};
 
 use super::{Ctx, deletions, items};
 use crate::error::Result;
 use crate::package::{chunk_end, item, type_meta};
-use crate::state::{OutChange, OutgoingChunk, Stage, SyncType};
+use crate::state::{OutChange, OutQueue, OutgoingChunk, Stage, SyncType};
 use crate::window;
 
 const PAGE: u32 = 1000;
+/// Objects read in one query ahead of the queue: one round trip to the store per object cost
+/// more than encoding it.
+const READ_AHEAD: usize = 64;
 /// A chunk smaller than this is not worth a message of its own overhead.
 const MIN_CHUNK: usize = 512;
 
@@ -32,10 +35,13 @@ pub(super) async fn prepare(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
     let window = ctx.state.datastores[index].window;
     let store = ctx.vault.store();
     let position = store.position(calendar_id).await?;
-    let mut queue = Vec::new();
+    let mut queue = OutQueue::default();
     match sync_type {
         SyncType::TwoWay | SyncType::OneWayFromServer => {
-            queue = changes_since(ctx, index, last_position, position).await?;
+            queue = changes_since(ctx, index, last_position, position)
+                .await?
+                .into_iter()
+                .collect();
             let mut queued: BTreeSet<String> = queue.iter().map(uid_of).cloned().collect();
             let resend = ctx.state.datastores[index].resend.clone();
             for change in deletions::resend_changes(&resend) {
@@ -45,9 +51,13 @@ pub(super) async fn prepare(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
             }
         }
         SyncType::Slow | SyncType::RefreshFromServer => {
-            let touched = &ctx.state.datastores[index].touched;
+            let touched = if sync_type == SyncType::Slow {
+                claimed_uids(ctx, index).await?
+            } else {
+                HashSet::new()
+            };
             for object in store.list_objects(calendar_id).await? {
-                let skip = sync_type == SyncType::Slow && touched.contains(&object.uid);
+                let skip = touched.contains(&object.uid);
                 if collection.holds(&object.facts.component)
                     && window::holds(window, &object.facts)
                     && !skip
@@ -68,6 +78,22 @@ pub(super) async fn prepare(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
     ds.queue = queue;
     ds.queue_ready = true;
     Ok(())
+}
+
+/// The UIDs the device sent or matched in this session: its LUID maps (a slow or refresh sync
+/// starts them over) and the few items it sent without a LUID.
+pub(super) async fn claimed_uids(ctx: &Ctx<'_>, index: usize) -> Result<HashSet<String>> {
+    let ds = &ctx.state.datastores[index];
+    let mut uids: HashSet<String> = ctx
+        .vault
+        .syncml_store()
+        .syncml_maps(ctx.device.id, &ds.server_uri)
+        .await?
+        .into_iter()
+        .map(|m| m.uid)
+        .collect();
+    uids.extend(ds.touched.iter().cloned());
+    Ok(uids)
 }
 
 fn uid_of(change: &OutChange) -> &String {
@@ -185,10 +211,9 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
         ctx.reply.push(Command::Sync(sync));
         return Ok(more || !ctx.state.datastores[index].queue.is_empty());
     }
-    while !ctx.state.datastores[index].queue.is_empty() {
-        let change = ctx.state.datastores[index].queue[0].clone();
+    while let Some(change) = ctx.state.datastores[index].queue.front().cloned() {
         let Some(command) = build(ctx, index, &change).await? else {
-            ctx.state.datastores[index].queue.remove(0);
+            ctx.state.datastores[index].queue.pop_front();
             continue;
         };
         let size = ctx.reply.command_size(&command);
@@ -196,7 +221,7 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
         if fits {
             *used += size;
             sync.commands.push(command);
-            ctx.state.datastores[index].queue.remove(0);
+            ctx.state.datastores[index].queue.pop_front();
             count_sent(ctx, index, &change);
             continue;
         }
@@ -204,7 +229,7 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
             break;
         }
         // Alone it does not fit: split it (§6.4).
-        ctx.state.datastores[index].queue.remove(0);
+        ctx.state.datastores[index].queue.pop_front();
         count_sent(ctx, index, &change);
         let chunk = start_chunk(ctx, index, change, command);
         let more = next_chunk(ctx, chunk, &mut sync, used);
@@ -254,7 +279,7 @@ async fn build(ctx: &mut Ctx<'_>, index: usize, change: &OutChange) -> Result<Op
         })));
     }
     let uid = uid_of(change);
-    let Some(object) = ctx.vault.store().object_by_uid(calendar_id, uid).await? else {
+    let Some(object) = object_to_send(ctx, index, calendar_id, uid).await? else {
         return Ok(None);
     };
     let data = match format.encode(&object.data) {
@@ -266,9 +291,12 @@ async fn build(ctx: &mut Ctx<'_>, index: usize, change: &OutChange) -> Result<Op
         }
     };
     let guid = guid_for(uid);
-    ctx.state.datastores[index]
-        .sent_adds
-        .insert(guid.clone(), uid.clone());
+    if &guid != uid {
+        // The Map gives the GUID back: a digest must lead to its UID again.
+        ctx.state.datastores[index]
+            .sent_adds
+            .insert(guid.clone(), uid.clone());
+    }
     let cmd_id = ctx.reply.cmd_id();
     Ok(Some(match change {
         OutChange::Replace { luid, .. } => Command::Replace(Change {
@@ -284,6 +312,43 @@ async fn build(ctx: &mut Ctx<'_>, index: usize, change: &OutChange) -> Result<Op
             ..Change::default()
         }),
     }))
+}
+
+/// The object a queued change sends: read with the next ones in the queue when not read yet.
+async fn object_to_send(
+    ctx: &mut Ctx<'_>,
+    index: usize,
+    calendar_id: i64,
+    uid: &String,
+) -> Result<Option<StoredObject>> {
+    if let Some(object) = ctx.prefetched.remove(uid) {
+        return Ok(Some(object));
+    }
+    let mut uids: Vec<String> = vec![uid.clone()];
+    uids.extend(
+        ctx.state.datastores[index]
+            .queue
+            .iter()
+            .filter(|c| !matches!(c, OutChange::Delete { .. }))
+            .map(uid_of)
+            .filter(|u| *u != uid && !ctx.prefetched.contains_key(*u))
+            .take(READ_AHEAD - 1)
+            .cloned(),
+    );
+    let objects = ctx
+        .vault
+        .store()
+        .objects_by_uids(calendar_id, &uids)
+        .await?;
+    let mut wanted = None;
+    for object in objects {
+        if &object.meta.uid == uid {
+            wanted = Some(object);
+        } else {
+            ctx.prefetched.insert(object.meta.uid.clone(), object);
+        }
+    }
+    Ok(wanted)
 }
 
 fn start_chunk(ctx: &Ctx<'_>, index: usize, change: OutChange, command: Command) -> OutgoingChunk {
