@@ -856,12 +856,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_objects(&self, calendar: CalendarId) -> Result<Vec<ObjectMeta>> {
-        let sql = concat!(
-            "SELECT json_group_array(json_array(id, calendar_id, uid, name, seq, component, \
-             first_start, last_end, fingerprint, summary, updated_at)) FROM (SELECT ",
-            object_columns!(),
-            " FROM objects o WHERE o.calendar_id = $1)"
-        );
+        let sql = concat!(object_metas_json_select!(), " WHERE o.calendar_id = $1)");
         let json: String = sqlx::query_scalar(sql)
             .bind(calendar)
             .fetch_one(&self.readers)
@@ -887,10 +882,8 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ObjectMeta>> {
         let sql = concat!(
-            "SELECT json_group_array(json_array(id, calendar_id, uid, name, seq, component, \
-             first_start, last_end, fingerprint, summary, updated_at)) FROM (SELECT ",
-            object_columns!(),
-            " FROM objects o WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3)"
+            object_metas_json_select!(),
+            " WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3)"
         );
         let json: String = sqlx::query_scalar(sql)
             .bind(calendar)
@@ -1732,14 +1725,37 @@ fn sorted<K: Ord>(
 macro_rules! stored_objects_json_select {
     () => {
         concat!(
-            "SELECT json_group_array(json_array(id, calendar_id, uid, name, seq, component, \
-             first_start, last_end, fingerprint, summary, updated_at, data)) FROM (SELECT ",
+            "SELECT json_group_array(json_array(",
+            object_meta_json_columns!(),
+            ", data)) FROM (SELECT ",
             object_columns!(),
             ", r.data FROM objects o JOIN revisions r ON r.calendar_id = o.calendar_id AND r.seq = o.seq"
         )
     };
 }
 use stored_objects_json_select;
+
+/// The same as `stored_objects_json_select!` without the data: rows of `ObjectMetaRow`.
+macro_rules! object_metas_json_select {
+    () => {
+        concat!(
+            "SELECT json_group_array(json_array(",
+            object_meta_json_columns!(),
+            ")) FROM (SELECT ",
+            object_columns!(),
+            " FROM objects o"
+        )
+    };
+}
+use object_metas_json_select;
+
+/// The subquery's object columns, in `ObjectMetaRow`'s order.
+macro_rules! object_meta_json_columns {
+    () => {
+        "id, calendar_id, uid, name, seq, component, first_start, last_end, fingerprint, summary, updated_at"
+    };
+}
+use object_meta_json_columns;
 
 /// Objects by UID, name or fingerprint: each an index search per key, never a scan (a scan
 /// here made imports quadratic).
