@@ -169,17 +169,52 @@ impl Namespaces {
 /// line-end normalisation; characters XML cannot carry become U+FFFD, so that one bad
 /// byte in stored data never makes a whole multistatus unreadable.
 pub(crate) fn escape_text(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            c if is_xml_char(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
+    // Calendar data is most of a report's bytes: runs of bytes that need nothing are copied
+    // whole, and only the few that may need something are looked at closely.
+    out.reserve(text.len());
+    let bytes = text.as_bytes();
+    let (mut copied, mut at) = (0, 0);
+    while at < bytes.len() {
+        if !NEEDS_A_LOOK[usize::from(bytes[at])] {
+            at += 1;
+            continue;
         }
+        let (replacement, width) = match bytes[at] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'\r' => ("&#13;", 1),
+            0..=0x1f => ("\u{FFFD}", 1),
+            // U+FFFE and U+FFFF, the only non-characters of XML above U+001F a str can hold.
+            _ if matches!(bytes.get(at + 1..at + 3), Some([0xbf, 0xbe | 0xbf])) => ("\u{FFFD}", 3),
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[copied..at]);
+        out.push_str(replacement);
+        at += width;
+        copied = at;
     }
+    out.push_str(&text[copied..]);
 }
+
+/// The bytes `escape_text` may have to replace: markup, CR, the control characters XML cannot
+/// carry, and 0xEF, the lead byte of U+FFFE and U+FFFF.
+const NEEDS_A_LOOK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = byte != b'\t' as usize && byte != b'\n' as usize;
+        byte += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[0xef] = true;
+    table
+};
 
 /// Escapes an attribute value (quotes and the whitespace that attribute normalisation eats).
 pub(crate) fn escape_attribute(out: &mut String, text: &str) {
@@ -221,6 +256,39 @@ mod tests {
         let mut out = String::new();
         escape_attribute(&mut out, "\"x\"\t\n");
         assert_eq!(out, "&quot;x&quot;&#9;&#10;");
+    }
+
+    /// The run-copying escape gives what escaping character by character gives.
+    #[test]
+    fn escape_text_agrees_with_the_character_rule() {
+        let by_character = |text: &str| {
+            let mut out = String::new();
+            for c in text.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '\r' => out.push_str("&#13;"),
+                    c if crate::xml::read::is_xml_char(c) => out.push(c),
+                    _ => out.push('\u{FFFD}'),
+                }
+            }
+            out
+        };
+        let samples = [
+            "",
+            "plain",
+            "BEGIN:VEVENT\r\nSUMMARY:café & <thé>\r\n",
+            "\u{FFFE}x\u{FFFF}\u{FFFD}\u{EFBF}\u{10FFFF}",
+            "\u{0}\u{1f}\u{7f}\t\u{D7FF}\u{E000}",
+            "ends with &",
+            "日本語\r",
+        ];
+        for sample in samples {
+            let mut out = String::new();
+            escape_text(&mut out, sample);
+            assert_eq!(out, by_character(sample), "{sample:?}");
+        }
     }
 
     #[test]
