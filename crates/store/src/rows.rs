@@ -720,3 +720,70 @@ pub(crate) fn alert_parents(alert: &NewAlert) -> String {
     }
     parents
 }
+
+/// The rows the SQLite backend reads on the calling thread (`sqlite::direct`), by column
+/// position: the column lists above, in their order (`stored_object`: the object's columns,
+/// then the data). A lookup by name costs a string search per value.
+pub(crate) mod direct {
+    use rusqlite::Row;
+
+    use super::{CalendarRow, ObjectMetaRow, StoredObjectRow, UserAppPasswordRow, UserRow};
+
+    pub(crate) fn calendar(row: &Row<'_>) -> rusqlite::Result<CalendarRow> {
+        Ok(CalendarRow {
+            id: row.get(0)?,
+            user_id: row.get(1)?,
+            name: row.get(2)?,
+            display_name: row.get(3)?,
+            color: row.get(4)?,
+            description: row.get(5)?,
+            components: row.get(6)?,
+            created_at: row.get(7)?,
+            deleted_at: row.get(8)?,
+            position: row.get(9)?,
+            oldest_position: row.get(10)?,
+            timezone: row.get(11)?,
+            properties: row.get(12)?,
+        })
+    }
+
+    pub(crate) fn user_and_app_password(row: &Row<'_>) -> rusqlite::Result<UserAppPasswordRow> {
+        Ok(UserAppPasswordRow {
+            user: UserRow {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                email: row.get(2)?,
+                password_hash: row.get(3)?,
+                created_at: row.get(4)?,
+            },
+            app_id: row.get(5)?,
+            app_name: row.get(6)?,
+            app_secret_sha256: row.get(7)?,
+            app_created_at: row.get(8)?,
+            app_last_used_at: row.get(9)?,
+        })
+    }
+
+    pub(crate) fn object_meta(row: &Row<'_>) -> rusqlite::Result<ObjectMetaRow> {
+        Ok(ObjectMetaRow {
+            id: row.get(0)?,
+            calendar_id: row.get(1)?,
+            uid: row.get(2)?,
+            name: row.get(3)?,
+            seq: row.get(4)?,
+            component: row.get(5)?,
+            first_start: row.get(6)?,
+            last_end: row.get(7)?,
+            fingerprint: row.get(8)?,
+            summary: row.get(9)?,
+            updated_at: row.get(10)?,
+        })
+    }
+
+    pub(crate) fn stored_object(row: &Row<'_>) -> rusqlite::Result<StoredObjectRow> {
+        Ok(StoredObjectRow {
+            meta: object_meta(row)?,
+            data: row.get(11)?,
+        })
+    }
+}

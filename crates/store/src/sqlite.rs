@@ -6,6 +6,7 @@
 //! survives a power cut. Journal commits that arrive together share one transaction and one
 //! fsync (`group_commit`).
 
+mod direct;
 mod group_commit;
 mod syncml;
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use rusqlite::OptionalExtension;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -48,6 +50,7 @@ pub struct SqliteStore {
     checkpoint_task: tokio::task::JoinHandle<()>,
     commits: group_commit::Queue,
     commit_task: tokio::task::JoinHandle<()>,
+    direct: direct::DirectReads,
     path: PathBuf,
 }
 
@@ -109,6 +112,7 @@ impl SqliteStore {
             checkpoint_task,
             commits,
             commit_task,
+            direct: direct::DirectReads::new(path.clone()),
             path,
         })
     }
@@ -686,10 +690,10 @@ impl Store for SqliteStore {
             calendar_columns!(),
             " FROM calendars WHERE id = $1"
         );
-        let row: Option<CalendarRow> = sqlx::query_as(sql)
-            .bind(id)
-            .fetch_optional(&self.readers)
-            .await?;
+        let params: direct::Named = &[("$1", &id)];
+        let row = self
+            .direct
+            .optional(sql, params, crate::rows::direct::calendar)?;
         row.map(Calendar::try_from).transpose()
     }
 
@@ -699,11 +703,10 @@ impl Store for SqliteStore {
             calendar_columns!(),
             " FROM calendars WHERE user_id = $1 AND name = $2 AND deleted_at IS NULL"
         );
-        let row: Option<CalendarRow> = sqlx::query_as(sql)
-            .bind(user)
-            .bind(name)
-            .fetch_optional(&self.readers)
-            .await?;
+        let params: direct::Named = &[("$1", &user), ("$2", &name)];
+        let row = self
+            .direct
+            .optional(sql, params, crate::rows::direct::calendar)?;
         row.map(Calendar::try_from).transpose()
     }
 
@@ -805,11 +808,10 @@ impl Store for SqliteStore {
             stored_object_select!(),
             " WHERE o.calendar_id = $1 AND o.name = $2"
         );
-        let row: Option<StoredObjectRow> = sqlx::query_as(sql)
-            .bind(calendar)
-            .bind(name)
-            .fetch_optional(&self.readers)
-            .await?;
+        let params: direct::Named = &[("$1", &calendar), ("$2", &name)];
+        let row = self
+            .direct
+            .optional(sql, params, crate::rows::direct::stored_object)?;
         Ok(row.map(StoredObject::from))
     }
 
@@ -818,12 +820,14 @@ impl Store for SqliteStore {
         calendar: CalendarId,
         fingerprints: &[String],
     ) -> Result<Vec<StoredObject>> {
-        let json: String = sqlx::query_scalar(objects_by_fingerprint_sql!())
-            .bind(calendar)
-            .bind(json_list(fingerprints))
-            .fetch_one(&self.readers)
-            .await?;
-        let objects = decode_stored_objects(&json)?;
+        let list = json_list(fingerprints);
+        let params: direct::Named = &[("$1", &calendar), ("$2", &list)];
+        let rows = self.direct.all(
+            objects_by_fingerprint_sql!(),
+            params,
+            crate::rows::direct::stored_object,
+        )?;
+        let objects: Vec<StoredObject> = rows.into_iter().map(StoredObject::from).collect();
         Ok(sorted(objects, |o| o.meta.id))
     }
 
@@ -832,12 +836,14 @@ impl Store for SqliteStore {
         calendar: CalendarId,
         uids: &[String],
     ) -> Result<Vec<StoredObject>> {
-        let json: String = sqlx::query_scalar(objects_by_uids_sql!())
-            .bind(calendar)
-            .bind(json_list(uids))
-            .fetch_one(&self.readers)
-            .await?;
-        let objects = decode_stored_objects(&json)?;
+        let list = json_list(uids);
+        let params: direct::Named = &[("$1", &calendar), ("$2", &list)];
+        let rows = self.direct.all(
+            objects_by_uids_sql!(),
+            params,
+            crate::rows::direct::stored_object,
+        )?;
+        let objects: Vec<StoredObject> = rows.into_iter().map(StoredObject::from).collect();
         Ok(sorted(objects, |o| o.meta.id))
     }
 
@@ -846,12 +852,14 @@ impl Store for SqliteStore {
         calendar: CalendarId,
         names: &[String],
     ) -> Result<Vec<StoredObject>> {
-        let json: String = sqlx::query_scalar(objects_by_names_sql!())
-            .bind(calendar)
-            .bind(json_list(names))
-            .fetch_one(&self.readers)
-            .await?;
-        let objects = decode_stored_objects(&json)?;
+        let list = json_list(names);
+        let params: direct::Named = &[("$1", &calendar), ("$2", &list)];
+        let rows = self.direct.all(
+            objects_by_names_sql!(),
+            params,
+            crate::rows::direct::stored_object,
+        )?;
+        let objects: Vec<StoredObject> = rows.into_iter().map(StoredObject::from).collect();
         Ok(sorted(objects, |o| o.meta.name.clone()))
     }
 
@@ -882,16 +890,15 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ObjectMeta>> {
         let sql = concat!(
-            object_metas_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3)"
+            "SELECT ",
+            object_columns!(),
+            " FROM objects o WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3"
         );
-        let json: String = sqlx::query_scalar(sql)
-            .bind(calendar)
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_one(&self.readers)
-            .await?;
-        let rows: Vec<ObjectMetaRow> = json_rows(&json)?;
+        let limit = i64::from(limit);
+        let params: direct::Named = &[("$1", &calendar), ("$2", &after), ("$3", &limit)];
+        let rows = self
+            .direct
+            .all(sql, params, crate::rows::direct::object_meta)?;
         let mut metas: Vec<ObjectMeta> = rows.into_iter().map(ObjectMeta::from).collect();
         metas.sort_by_key(|meta| meta.id);
         Ok(metas)
@@ -903,16 +910,16 @@ impl Store for SqliteStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<StoredObject>> {
-        let json: String = sqlx::query_scalar(concat!(
-            stored_objects_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3)"
-        ))
-        .bind(calendar)
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_one(&self.readers)
-        .await?;
-        let objects = decode_stored_objects(&json)?;
+        let sql = concat!(
+            stored_object_select!(),
+            " WHERE o.calendar_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3"
+        );
+        let limit = i64::from(limit);
+        let params: direct::Named = &[("$1", &calendar), ("$2", &after), ("$3", &limit)];
+        let rows = self
+            .direct
+            .all(sql, params, crate::rows::direct::stored_object)?;
+        let objects: Vec<StoredObject> = rows.into_iter().map(StoredObject::from).collect();
         Ok(sorted(objects, |o| o.meta.id))
     }
 
@@ -987,11 +994,9 @@ impl Store for SqliteStore {
     }
 
     async fn position(&self, calendar: CalendarId) -> Result<Seq> {
-        let position: Option<i64> =
-            sqlx::query_scalar("SELECT position FROM calendars WHERE id = $1")
-                .bind(calendar)
-                .fetch_optional(&self.readers)
-                .await?;
+        let sql = "SELECT position FROM calendars WHERE id = $1";
+        let params: direct::Named = &[("$1", &calendar)];
+        let position: Option<i64> = self.direct.optional(sql, params, |row| row.get(0))?;
         position.ok_or_else(|| StoreError::NotFound(format!("calendar {calendar}")))
     }
 
@@ -1001,8 +1006,37 @@ impl Store for SqliteStore {
         since: Seq,
         limit: u32,
     ) -> Result<Vec<RevisionMeta>> {
-        let mut tx = self.read_tx().await?;
-        let found = calendar_in(&mut tx, calendar).await?;
+        let calendar_sql = concat!(
+            "SELECT ",
+            calendar_columns!(),
+            " FROM calendars WHERE id = $1"
+        );
+        let changes_sql = concat!(
+            "SELECT json_group_array(json_array(calendar_id, seq, uid, name, kind, at, source, \
+             device_id, note, summary)) FROM (",
+            changes_since_sql!(),
+            ")"
+        );
+        let limit = i64::from(limit);
+        // One read transaction: the journal's bounds and its rows from the same snapshot.
+        let (found, json) = self.direct.read(|connection| {
+            let snapshot = connection.unchecked_transaction()?;
+            let found = snapshot
+                .prepare_cached(calendar_sql)?
+                .query_row(&[("$1", &calendar as &dyn rusqlite::ToSql)], |row| {
+                    crate::rows::direct::calendar(row)
+                })
+                .optional()?;
+            let params: direct::Named = &[("$1", &calendar), ("$2", &since), ("$3", &limit)];
+            let json: String = snapshot
+                .prepare_cached(changes_sql)?
+                .query_row(params, |row| row.get(0))?;
+            snapshot.finish()?;
+            Ok((found, json))
+        })?;
+        let found = Calendar::try_from(
+            found.ok_or_else(|| StoreError::NotFound(format!("calendar {calendar}")))?,
+        )?;
         // RFC 6578 §3.2: a token older than the journal keeps must fail, never answer partially.
         if since < found.oldest_position {
             return Err(StoreError::PositionTooOld {
@@ -1011,18 +1045,6 @@ impl Store for SqliteStore {
                 oldest: found.oldest_position,
             });
         }
-        let json: String = sqlx::query_scalar(concat!(
-            "SELECT json_group_array(json_array(calendar_id, seq, uid, name, kind, at, source, \
-             device_id, note, summary)) FROM (",
-            changes_since_sql!(),
-            ")"
-        ))
-        .bind(calendar)
-        .bind(since)
-        .bind(i64::from(limit))
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
         let rows: Vec<RevisionMetaRow> = json_rows(&json)?;
         let mut revisions: Vec<RevisionMeta> = convert_all(rows)?;
         revisions.sort_by_key(|revision| revision.seq);
@@ -1318,11 +1340,12 @@ impl Store for SqliteStore {
         name: &str,
         secret_sha256: &str,
     ) -> Result<Option<(User, Option<AppPassword>)>> {
-        let row: Option<UserAppPasswordRow> = sqlx::query_as(USER_AND_APP_PASSWORD)
-            .bind(name)
-            .bind(secret_sha256)
-            .fetch_optional(&self.readers)
-            .await?;
+        let params: direct::Named = &[("$1", &name), ("$2", &secret_sha256)];
+        let row = self.direct.optional(
+            USER_AND_APP_PASSWORD,
+            params,
+            crate::rows::direct::user_and_app_password,
+        )?;
         Ok(row.map(Into::into))
     }
 
@@ -1758,12 +1781,12 @@ macro_rules! object_meta_json_columns {
 use object_meta_json_columns;
 
 /// Objects by UID, name or fingerprint: each an index search per key, never a scan (a scan
-/// here made imports quadratic).
+/// here made imports quadratic). Rows, read on the calling thread (`direct`).
 macro_rules! objects_by_uids_sql {
     () => {
         concat!(
-            stored_objects_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.uid IN (SELECT value FROM json_each($2)))"
+            stored_object_select!(),
+            " WHERE o.calendar_id = $1 AND o.uid IN (SELECT value FROM json_each($2))"
         )
     };
 }
@@ -1772,8 +1795,8 @@ use objects_by_uids_sql;
 macro_rules! objects_by_names_sql {
     () => {
         concat!(
-            stored_objects_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.name IN (SELECT value FROM json_each($2)))"
+            stored_object_select!(),
+            " WHERE o.calendar_id = $1 AND o.name IN (SELECT value FROM json_each($2))"
         )
     };
 }
@@ -1782,8 +1805,8 @@ use objects_by_names_sql;
 macro_rules! objects_by_fingerprint_sql {
     () => {
         concat!(
-            stored_objects_json_select!(),
-            " WHERE o.calendar_id = $1 AND o.fingerprint IN (SELECT value FROM json_each($2)))"
+            stored_object_select!(),
+            " WHERE o.calendar_id = $1 AND o.fingerprint IN (SELECT value FROM json_each($2))"
         )
     };
 }
