@@ -48,6 +48,9 @@ pub enum Command {
     /// App passwords: one secret per device, revocable on its own.
     #[command(subcommand, name = "app-password")]
     AppPassword(AppPasswordCommand),
+    /// Private subscription (webcal) addresses: a secret URL serving one calendar read-only.
+    #[command(subcommand)]
+    Webcal(WebcalCommand),
     /// List a user's devices (CalDAV clients and SyncML devices) with their last sync; decide
     /// about a SyncML device's held deletions, reset or revoke it.
     Devices(DevicesArgs),
@@ -176,6 +179,35 @@ pub enum CalendarCommand {
         /// USER/CALENDAR
         path: String,
         other: String,
+    },
+    /// Show, or choose, the calendar the user's SyncML devices sync when their datastore names
+    /// none (`calendar`, `tasks`).
+    Default {
+        user: String,
+        /// One of the user's calendars; without it, the one in effect is shown.
+        calendar: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebcalCommand {
+    /// Make a secret subscription address for a calendar the user can read, and print it once.
+    Add {
+        user: String,
+        /// CALENDAR (the user's own) or OWNER/CALENDAR (one shared with the user).
+        calendar: String,
+        /// The server's public address, to print the whole URL (e.g. https://cal.example.org).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// List a user's subscription addresses (never their tokens).
+    List { user: String },
+    /// Revoke subscription addresses: answered 404 from then on.
+    Revoke {
+        user: String,
+        /// An address id (as listed), or a calendar (CALENDAR or OWNER/CALENDAR): all of the
+        /// user's addresses for it.
+        target: String,
     },
 }
 

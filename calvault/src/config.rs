@@ -17,6 +17,7 @@ pub struct Config {
     pub retention: Retention,
     pub log: Log,
     pub caldav: Caldav,
+    pub syncml: Syncml,
 }
 
 /// The CalDAV server (`/dav/`).
@@ -52,6 +53,72 @@ impl Caldav {
     }
 }
 
+/// The SyncML / OMA DS server (`/syncml`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Syncml {
+    /// Who wins when a device and the server both changed an event since the device's last
+    /// sync: `newest-wins` (the later change), `server-wins`, `client-wins`, or `keep-both`
+    /// (two events). The losing version always stays in the event's history.
+    pub conflict_policy: calvault_syncml::ConflictPolicy,
+    /// Deletions from one sync are held for the owner's decision when they are more than
+    /// `mass_deletion_count` events and more than `mass_deletion_percent` percent of the
+    /// calendar.
+    pub mass_deletion_count: u64,
+    pub mass_deletion_percent: u64,
+    /// The MaxMsgSize the server announces, in bytes: devices split their messages (and larger
+    /// items) to fit.
+    pub max_msg_size: u64,
+    /// The MaxObjSize the server announces, in bytes: the largest item it accepts.
+    pub max_obj_size: u64,
+    /// A session (or an interrupted one, for a resume) not continued within this many
+    /// seconds is forgotten.
+    pub session_ttl_secs: i64,
+    /// The sync window of devices that have none of their own (`calvault devices window`);
+    /// absent: devices get every event.
+    pub default_window: Option<SyncmlWindow>,
+}
+
+/// From `back_days` before today to `ahead_days` after.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SyncmlWindow {
+    pub back_days: u32,
+    pub ahead_days: u32,
+}
+
+impl Default for Syncml {
+    fn default() -> Self {
+        let defaults = calvault_syncml::SyncmlConfig::default();
+        Syncml {
+            conflict_policy: defaults.conflict_policy,
+            mass_deletion_count: defaults.mass_deletion_count,
+            mass_deletion_percent: defaults.mass_deletion_percent,
+            max_msg_size: defaults.max_msg_size,
+            max_obj_size: defaults.max_obj_size,
+            session_ttl_secs: defaults.session_ttl_secs,
+            default_window: None,
+        }
+    }
+}
+
+impl Syncml {
+    pub fn server_config(&self) -> calvault_syncml::SyncmlConfig {
+        calvault_syncml::SyncmlConfig {
+            max_msg_size: self.max_msg_size,
+            max_obj_size: self.max_obj_size,
+            session_ttl_secs: self.session_ttl_secs,
+            conflict_policy: self.conflict_policy,
+            window: self.default_window.map(|w| calvault_syncml::SyncWindow {
+                back_days: w.back_days,
+                ahead_days: w.ahead_days,
+            }),
+            mass_deletion_count: self.mass_deletion_count,
+            mass_deletion_percent: self.mass_deletion_percent,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Retention {
@@ -80,6 +147,7 @@ impl Default for Config {
             retention: Retention::default(),
             log: Log::default(),
             caldav: Caldav::default(),
+            syncml: Syncml::default(),
         }
     }
 }
@@ -149,6 +217,68 @@ mod tests {
         let config: Config = toml::from_str("[caldav]\nmax_resource_size = 1000\n").unwrap();
         assert_eq!(config.caldav.max_resource_size, 1000);
         assert_eq!(config.caldav.realm, "calvault");
+    }
+
+    #[test]
+    fn syncml_defaults_are_the_servers() {
+        let config: Config = toml::from_str("[syncml]\n").unwrap();
+        assert_eq!(
+            config.syncml.server_config(),
+            calvault_syncml::SyncmlConfig::default()
+        );
+        assert_eq!(config.syncml.mass_deletion_count, 10);
+        assert_eq!(config.syncml.mass_deletion_percent, 25);
+        assert_eq!(config.syncml.max_msg_size, 150_000);
+        assert_eq!(config.syncml.default_window, None);
+    }
+
+    #[test]
+    fn syncml_section_is_read_and_wired() {
+        let config: Config = toml::from_str(
+            "[syncml]\nconflict_policy = \"client-wins\"\nmass_deletion_count = 50\n\
+             mass_deletion_percent = 40\nmax_msg_size = 20000\nmax_obj_size = 1000000\n\
+             session_ttl_secs = 600\n[syncml.default_window]\nback_days = 90\nahead_days = 540\n",
+        )
+        .unwrap();
+        let server = config.syncml.server_config();
+        assert_eq!(
+            server.conflict_policy,
+            calvault_syncml::ConflictPolicy::DeviceWins
+        );
+        assert_eq!(server.mass_deletion_count, 50);
+        assert_eq!(server.mass_deletion_percent, 40);
+        assert_eq!(server.max_msg_size, 20_000);
+        assert_eq!(server.max_obj_size, 1_000_000);
+        assert_eq!(server.session_ttl_secs, 600);
+        assert_eq!(
+            server.window,
+            Some(calvault_syncml::SyncWindow {
+                back_days: 90,
+                ahead_days: 540
+            })
+        );
+        for (name, policy) in [
+            ("newest-wins", calvault_syncml::ConflictPolicy::NewestWins),
+            ("server-wins", calvault_syncml::ConflictPolicy::ServerWins),
+            ("device-wins", calvault_syncml::ConflictPolicy::DeviceWins),
+            ("keep-both", calvault_syncml::ConflictPolicy::KeepBoth),
+        ] {
+            let config: Config =
+                toml::from_str(&format!("[syncml]\nconflict_policy = \"{name}\"\n")).unwrap();
+            assert_eq!(config.syncml.conflict_policy, policy, "{name}");
+        }
+    }
+
+    #[test]
+    fn syncml_mistakes_are_refused() {
+        for text in [
+            "[syncml]\nmax_msg_sise = 1\n",
+            "[syncml]\nconflict_policy = \"last-wins\"\n",
+            "[syncml.default_window]\nback_days = 1\n",
+            "[syncml.default_window]\nback_days = 1\nahead_days = 2\nsideways = 3\n",
+        ] {
+            assert!(toml::from_str::<Config>(text).is_err(), "{text}");
+        }
     }
 
     #[test]

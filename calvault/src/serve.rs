@@ -34,7 +34,10 @@ pub async fn run(vault: Vault, config: Config, args: ServeArgs) -> anyhow::Resul
     spawn_retention(vault.clone(), config.retention.interval_hours);
     let app = router(vault.clone())
         .merge(calvault_web::router(vault.clone(), Default::default()))
-        .merge(calvault_syncml::router(vault.clone(), Default::default()))
+        .merge(calvault_syncml::router(
+            vault.clone(),
+            config.syncml.server_config(),
+        ))
         .merge(calvault_caldav::router(
             vault,
             config.caldav.server_config(),
@@ -83,8 +86,7 @@ async fn create_first_user(vault: &Vault) -> anyhow::Result<()> {
         return Ok(());
     }
     let password = random_password();
-    let (user, _) = vault.add_user(FIRST_USER, None, &password).await?;
-    calvault_syncml::auth::remember_password(vault, &user, &password).await?;
+    vault.add_user(FIRST_USER, None, &password).await?;
     println!("first start: created user {FIRST_USER} with password {password}");
     println!("(shown once; change it with: calvault user passwd {FIRST_USER})");
     Ok(())

@@ -1,17 +1,27 @@
-//! `calvault calendar list|create|delete|restore`.
+//! `calvault calendar list|create|delete|restore|share|unshare|default`.
 
 use calvault_core::{Actor, CalendarPath, Vault};
 use calvault_store::{CalendarPatch, ShareAccess};
+use calvault_syncml::datastore::{
+    default_calendar_id, set_default_calendar, settle_default_calendar,
+};
 
 use crate::cli::CalendarCommand;
 
 pub async fn run(vault: &Vault, command: CalendarCommand) -> anyhow::Result<()> {
     match command {
         CalendarCommand::List { user } => {
+            let owner = vault.user_named(&user).await?;
+            let syncml = vault.syncml_calendar(owner.id).await?.map(|c| c.id);
             for calendar in vault.list_calendars(Actor::Admin, &user).await? {
                 let count = vault.store().count_objects(calendar.id).await?;
+                let default = if syncml == Some(calendar.id) {
+                    "\tSyncML default"
+                } else {
+                    ""
+                };
                 println!(
-                    "{}/{}\t{}\t{}\t{} objects\tposition {}",
+                    "{}/{}\t{}\t{}\t{} objects\tposition {}{default}",
                     user,
                     calendar.name,
                     calendar.display_name,
@@ -21,6 +31,7 @@ pub async fn run(vault: &Vault, command: CalendarCommand) -> anyhow::Result<()> 
                 );
             }
         }
+        CalendarCommand::Default { user, calendar } => default(vault, &user, calendar).await?,
         CalendarCommand::Create {
             path,
             display_name,
@@ -44,7 +55,9 @@ pub async fn run(vault: &Vault, command: CalendarCommand) -> anyhow::Result<()> 
         }
         CalendarCommand::Delete { path } => {
             let path = CalendarPath::parse(&path)?;
+            let before = default_calendar_id(vault, &path.user).await?;
             vault.delete_calendar(Actor::Admin, &path).await?;
+            settle_default_calendar(vault, &path.user, before).await?;
             println!(
                 "calendar {path} moved to the trash (bring it back with: calvault calendar restore {path})"
             );
@@ -74,11 +87,34 @@ pub async fn run(vault: &Vault, command: CalendarCommand) -> anyhow::Result<()> 
         }
         CalendarCommand::Restore { path } => {
             let path = CalendarPath::parse(&path)?;
+            let before = default_calendar_id(vault, &path.user).await?;
             vault
                 .restore_calendar(Actor::Admin, &path.user, &path.calendar)
                 .await?;
+            settle_default_calendar(vault, &path.user, before).await?;
             println!("calendar {path} restored");
         }
+    }
+    Ok(())
+}
+
+/// Shows or chooses the calendar SyncML devices sync by default.
+async fn default(vault: &Vault, user: &str, calendar: Option<String>) -> anyhow::Result<()> {
+    let in_effect = match calendar {
+        Some(name) => {
+            set_default_calendar(vault, Actor::Admin, user, Some(&name)).await?;
+            println!("SyncML devices of {user} now sync {user}/{name} as `calendar` and `tasks`");
+            return Ok(());
+        }
+        None => {
+            vault
+                .syncml_calendar(vault.user_named(user).await?.id)
+                .await?
+        }
+    };
+    match in_effect {
+        Some(calendar) => println!("{user}/{}", calendar.name),
+        None => anyhow::bail!("{user} has no calendar"),
     }
     Ok(())
 }

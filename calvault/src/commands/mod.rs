@@ -11,6 +11,7 @@ mod import;
 mod snapshot;
 mod trash;
 mod user;
+mod webcal;
 
 use anyhow::Context;
 use calvault_core::{Access, Actor, CalendarPath, Vault};
@@ -32,6 +33,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Dedupe(args) => dedupe::run(&vault, args).await,
         Command::Archive(args) => archive::run(&vault, args).await,
         Command::AppPassword(command) => app_password::run(&vault, command).await,
+        Command::Webcal(command) => webcal::run(&vault, command).await,
         Command::Devices(args) => devices::run(&vault, args).await,
         Command::Alerts { user, all, dismiss } => alerts::run(&vault, &user, all, dismiss).await,
         Command::Retention => retention(&vault).await,

@@ -14,9 +14,8 @@ pub async fn run(vault: &Vault, command: UserCommand) -> anyhow::Result<()> {
             password_stdin,
         } => {
             let (password, generated) = password(password_stdin)?;
+            // The domain also stores the SyncML auth-md5 credential of the password.
             let (user, calendar) = vault.add_user(&name, email.as_deref(), &password).await?;
-            // SyncML devices that sign in with auth-md5 need it from the start.
-            calvault_syncml::auth::remember_password(vault, &user, &password).await?;
             println!(
                 "created user {} with calendar {}/{}",
                 user.name, user.name, calendar.name
@@ -40,10 +39,8 @@ pub async fn run(vault: &Vault, command: UserCommand) -> anyhow::Result<()> {
             password_stdin,
         } => {
             let (password, generated) = password(password_stdin)?;
-            vault.set_password(&name, &password).await?;
             // The auth-md5 credential of the old password stops working with it.
-            let user = vault.user_named(&name).await?;
-            calvault_syncml::auth::remember_password(vault, &user, &password).await?;
+            vault.set_password(&name, &password).await?;
             println!("password of {name} changed");
             if generated {
                 println!("password: {password}");

@@ -1,11 +1,16 @@
 //! Authentication: user passwords (argon2) and app passwords, a short-lived cache of verified
-//! credentials so that HTTP Basic on every request stays cheap, and a throttle on failures.
+//! credentials so that HTTP Basic on every request stays cheap, a throttle on failures (shared
+//! with sign-ins a protocol checks itself, such as SyncML's auth-md5), and the auth-md5
+//! credential kept for each user's password.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use calvault_store::{AppPassword, User};
+use md5::Md5;
 use sha2::{Digest, Sha256};
 
 use crate::app_passwords::secret_hash;
@@ -113,6 +118,21 @@ impl AuthState {
     }
 }
 
+/// H(user:password) as SyncML's auth-md5 uses it (OMA DS 1.2 §5.4): b64(md5("user:password")).
+/// As good as the password for auth-md5 (the scheme's own weakness): never logged or shown.
+pub fn syncml_md5_credential(user: &str, secret: &str) -> String {
+    B64.encode(<Md5 as md5::Digest>::digest(
+        format!("{user}:{secret}").as_bytes(),
+    ))
+}
+
+fn throttle_keys(name: &str, client: &str) -> [(String, usize); 2] {
+    [
+        (format!("client:{client}"), MAX_FAILURES_PER_CLIENT),
+        (format!("user:{name}"), MAX_FAILURES_PER_USER),
+    ]
+}
+
 impl Vault {
     /// Checks a user name and a secret (the user's password or one of its app passwords) from
     /// `client` (an address). Too many failures from the client or for the name within a
@@ -123,16 +143,7 @@ impl Vault {
         secret: &str,
         client: &str,
     ) -> Result<Credentials> {
-        let client_key = format!("client:{client}");
-        let name_key = format!("user:{name}");
-        for (key, limit) in [
-            (&client_key, MAX_FAILURES_PER_CLIENT),
-            (&name_key, MAX_FAILURES_PER_USER),
-        ] {
-            if let Some(retry_after) = self.auth.blocked_for(key, limit) {
-                return Err(CoreError::TooManyAttempts { retry_after });
-            }
-        }
+        self.check_login_throttle(name, client)?;
         match self.verify(name, secret).await? {
             Some(credentials) => {
                 if let Some(app) = &credentials.app_password
@@ -145,10 +156,29 @@ impl Vault {
                 Ok(credentials)
             }
             None => {
-                self.auth.record_failure(&client_key);
-                self.auth.record_failure(&name_key);
+                self.record_login_failure(name, client);
                 Err(CoreError::BadCredentials)
             }
+        }
+    }
+
+    /// For a sign-in a protocol checks itself (SyncML's auth-md5): `TooManyAttempts` when the
+    /// client address or the user name failed too often within the last minute, exactly as
+    /// [`Vault::authenticate`] refuses.
+    pub fn check_login_throttle(&self, name: &str, client: &str) -> Result<()> {
+        for (key, limit) in throttle_keys(name, client) {
+            if let Some(retry_after) = self.auth.blocked_for(&key, limit) {
+                return Err(CoreError::TooManyAttempts { retry_after });
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a failed sign-in a protocol checked itself, against the client address and the
+    /// user name, with the failures of [`Vault::authenticate`].
+    pub fn record_login_failure(&self, name: &str, client: &str) {
+        for (key, _) in throttle_keys(name, client) {
+            self.auth.record_failure(&key);
         }
     }
 

@@ -8,6 +8,7 @@ mod archive;
 mod auth;
 mod calendars;
 mod dedupe;
+mod defaults;
 mod devices;
 mod error;
 mod export;
@@ -24,10 +25,11 @@ mod snapshots;
 pub mod syncml_state;
 mod trash;
 mod users;
+mod webcal;
 
 pub use access::{Access, Actor};
 pub use archive::{ARCHIVE_CALENDAR, ArchiveReport};
-pub use auth::Credentials;
+pub use auth::{Credentials, syncml_md5_credential};
 pub use calendars::{CalendarPath, DEFAULT_CALENDAR};
 pub use dedupe::{DedupeGroup, DedupeReport};
 pub use error::CoreError;
@@ -42,6 +44,7 @@ pub use policy::Policy;
 pub use retention::RetentionReport;
 pub use sharing::{HomeCalendar, SharedFrom};
 pub use snapshots::{DiffEntry, RestoreReport, SnapshotDiff};
+pub use webcal::is_webcal_token;
 
 pub use calvault_store as store;
 

@@ -11,6 +11,7 @@ mod error;
 mod model;
 mod postgres;
 mod rows;
+mod settings;
 mod sql_error;
 mod sqlite;
 mod syncml;
@@ -18,6 +19,7 @@ mod syncml;
 pub use error::StoreError;
 pub use model::*;
 pub use postgres::PostgresStore;
+pub use settings::*;
 pub use sqlite::SqliteStore;
 pub use syncml::*;
 
@@ -40,7 +42,7 @@ pub async fn open(
 
 /// The storage trait. Every method is one transaction: it either happens whole or not at all.
 #[async_trait]
-pub trait Store: SyncmlStore + Send + Sync + 'static {
+pub trait Store: SyncmlStore + SettingsStore + Send + Sync + 'static {
     /// "sqlite" or "postgres", for logs and `check`.
     fn backend(&self) -> &'static str;
 

@@ -6,6 +6,7 @@
 //! user or calendar. Batches travel as arrays (`= ANY($1)`, `UNNEST`), never one round trip per row.
 //! A commit that loses a serialization race (CockroachDB) is retried whole.
 
+mod settings;
 mod syncml;
 
 use std::collections::HashMap;

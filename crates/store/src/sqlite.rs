@@ -8,6 +8,7 @@
 
 mod direct;
 mod group_commit;
+mod settings;
 mod syncml;
 
 use std::collections::HashMap;

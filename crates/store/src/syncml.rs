@@ -63,6 +63,9 @@ pub trait SyncmlStore: Send + Sync {
         client_uri: &str,
         client_session: &str,
     ) -> Result<Option<SyncmlSession>>;
+    /// The sessions of a device that are still kept, newest first (a resumed sync looks for
+    /// the one that was cut off).
+    async fn syncml_sessions_of_device(&self, device: DeviceId) -> Result<Vec<SyncmlSession>>;
     /// Writes the new state and the reply to the message just handled, together, so a resent
     /// message is answered exactly as the first time. NotFound when the session is gone.
     async fn save_syncml_session(

@@ -19,6 +19,8 @@ mod history;
 mod journal;
 #[path = "conformance/objects.rs"]
 mod objects;
+#[path = "conformance/settings.rs"]
+mod settings;
 #[path = "conformance/sharing.rs"]
 mod sharing;
 #[path = "conformance/syncml.rs"]
@@ -93,4 +95,8 @@ conformance! {
     syncml::syncml_sessions_expire_and_go_with_their_device,
     syncml::syncml_maps_are_unique_per_device_datastore_and_luid,
     syncml::syncml_md5_credentials_are_set_replaced_and_go_with_the_user,
+    settings::the_syncml_calendar_is_set_replaced_cleared_and_follows_purges,
+    settings::the_syncml_calendar_goes_with_its_user,
+    settings::webcal_feeds_are_found_by_hash_listed_and_revoked,
+    settings::webcal_feeds_go_with_their_calendar_and_user,
 }

@@ -4,10 +4,13 @@
 //! that device in a Chal's NextNonce).
 //!
 //! auth-md5 needs H(user:password), which an argon2 hash cannot give. So the server keeps
-//! `b64(md5(user:password))` for a user once the password has been proven to it in plain
-//! form (auth-basic, or [`remember_password`]), and per device for an app
-//! password proven with auth-basic by that device. That value is as good as the password for
-//! auth-md5 (the scheme's own weakness); it is never logged or shown.
+//! `b64(md5(user:password))`: for a user, set by the domain whenever the password is set
+//! (`Vault::add_user`, `Vault::set_password`) and refreshed when proven with auth-basic; and
+//! per device for an app password proven with auth-basic by that device. That value is as
+//! good as the password for auth-md5 (the scheme's own weakness); it is never logged or shown.
+//!
+//! Failed auth-md5 sign-ins count in the domain's login throttle with auth-basic ones, and a
+//! throttled user or address is refused the same way (401) before any check.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -44,7 +47,7 @@ pub enum AuthOutcome {
 
 /// H(user:password) as auth-md5 uses it: b64(md5("user:password")).
 pub fn md5_credential(user: &str, secret: &str) -> String {
-    B64.encode(Md5::digest(format!("{user}:{secret}").as_bytes()))
+    calvault_core::syncml_md5_credential(user, secret)
 }
 
 /// The Cred Data of auth-md5 for a credential and a nonce (the nonce's bytes, not its b64).
@@ -74,13 +77,10 @@ pub fn chal(nonce: &str) -> Chal {
     }
 }
 
-/// Stores what auth-md5 needs to check this user's password from now on.
+/// Stores what auth-md5 needs to check this user's password from now on (the domain does it
+/// whenever it sets a password: this is for a password proven some other way).
 pub async fn remember_password(vault: &Vault, user: &User, password: &str) -> Result<()> {
-    let credential = md5_credential(&user.name, password);
-    vault
-        .syncml_store()
-        .set_syncml_md5(user.id, &credential, calvault_core::now())
-        .await?;
+    vault.set_syncml_md5(user, password).await?;
     Ok(())
 }
 
@@ -100,7 +100,7 @@ pub async fn authenticate(vault: &Vault, hdr: &SyncHdr, client: &str) -> Result<
         .and_then(|m| m.type_.as_deref())
         .unwrap_or(AUTH_BASIC);
     if kind.eq_ignore_ascii_case(AUTH_MD5) {
-        authenticate_md5(vault, hdr, &cred.data).await
+        authenticate_md5(vault, hdr, &cred.data, client).await
     } else if kind.eq_ignore_ascii_case(AUTH_BASIC) {
         authenticate_basic(vault, device_key, &cred.data, client).await
     } else {
@@ -132,24 +132,31 @@ async fn authenticate_basic(
     let user = credentials.user;
     let device = device_of(vault, &user, device_key).await?;
     let mut state = DeviceState::from_json(&device.state);
-    let credential = md5_credential(&user.name, secret);
     if credentials.app_password.is_some() {
-        state.md5_credential = Some(credential);
+        state.md5_credential = Some(md5_credential(&user.name, secret));
     } else {
-        vault
-            .syncml_store()
-            .set_syncml_md5(user.id, &credential, calvault_core::now())
-            .await?;
+        vault.set_syncml_md5(&user, secret).await?;
     }
     accept(vault, user, device, state).await
 }
 
-async fn authenticate_md5(vault: &Vault, hdr: &SyncHdr, data: &str) -> Result<AuthOutcome> {
+async fn authenticate_md5(
+    vault: &Vault,
+    hdr: &SyncHdr,
+    data: &str,
+    client: &str,
+) -> Result<AuthOutcome> {
     let device_key = hdr.source.loc_uri.as_str();
     let Some(name) = hdr.source.loc_name.as_deref() else {
         return reject(vault, None, StatusCode::INVALID_CREDENTIALS).await;
     };
+    if let Err(error) = vault.check_login_throttle(name, client) {
+        tracing::info!(user = name, client, %error, "syncml auth-md5 throttled");
+        let device = known_device(vault, name, device_key).await?;
+        return reject(vault, device, StatusCode::INVALID_CREDENTIALS).await;
+    }
     let Some(user) = vault.store().user_by_name(name).await? else {
+        vault.record_login_failure(name, client);
         return reject(vault, None, StatusCode::INVALID_CREDENTIALS).await;
     };
     let device = device_of(vault, &user, device_key).await?;
@@ -171,6 +178,7 @@ async fn authenticate_md5(vault: &Vault, hdr: &SyncHdr, data: &str) -> Result<Au
         accept(vault, user, device, state).await
     } else {
         tracing::info!(user = %user.name, device = %device.key, "syncml auth-md5 refused");
+        vault.record_login_failure(name, client);
         reject(vault, Some(device), StatusCode::INVALID_CREDENTIALS).await
     }
 }

@@ -17,18 +17,26 @@ use crate::SyncmlConfig;
 use crate::error::SyncmlError;
 use crate::session::{self, Engine};
 
-/// The largest message accepted: a client never needs more than our MaxMsgSize, with room.
+/// The largest message accepted at least: a client never needs more than our MaxMsgSize, with
+/// room (twice a MaxMsgSize above half of this).
 const MAX_BODY: usize = 4 * 1024 * 1024;
 
 pub fn router(vault: Vault, config: SyncmlConfig) -> Router {
+    let max_body = usize::try_from(config.max_msg_size)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(2)
+        .max(MAX_BODY);
     let engine = Arc::new(Engine::new(vault, config));
     Router::new()
         .route("/syncml", post(handle))
         .route("/syncml/", post(handle))
-        .with_state(engine)
+        .with_state((engine, max_body))
 }
 
-async fn handle(State(engine): State<Arc<Engine>>, request: Request) -> Response {
+async fn handle(
+    State((engine, max_body)): State<(Arc<Engine>, usize)>,
+    request: Request,
+) -> Response {
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -43,7 +51,7 @@ async fn handle(State(engine): State<Arc<Engine>>, request: Request) -> Response
         })
         .map(str::to_string);
     let headers = request.headers().clone();
-    let body: Bytes = match axum::body::to_bytes(request.into_body(), MAX_BODY).await {
+    let body: Bytes = match axum::body::to_bytes(request.into_body(), max_body).await {
         Ok(body) => body,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "message too large").into_response(),
     };

@@ -36,16 +36,24 @@ pub struct SyncmlConfig {
     pub conflict_policy: ConflictPolicy,
     /// The sync window of devices that have none of their own; None: everything.
     pub window: Option<SyncWindow>,
+    /// Deletions from one session are held for the owner when they are more than
+    /// `mass_deletion_count` objects and more than `mass_deletion_percent` percent of the
+    /// calendar.
+    pub mass_deletion_count: u64,
+    pub mass_deletion_percent: u64,
 }
 
 /// The rule for an item both the device and the server changed since the last sync. The
-/// losing version always stays in the object's history.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// losing version always stays in the object's history. In configuration files:
+/// `newest-wins`, `server-wins`, `client-wins` (or `device-wins`), `keep-both`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ConflictPolicy {
     /// The version changed last (the device's LAST-MODIFIED against the server's write time).
     #[default]
     NewestWins,
     ServerWins,
+    #[serde(rename = "client-wins", alias = "device-wins")]
     DeviceWins,
     /// Both stay, as two objects; the device gets the server's as a new item.
     KeepBoth,
@@ -59,6 +67,8 @@ impl Default for SyncmlConfig {
             session_ttl_secs: 1800,
             conflict_policy: ConflictPolicy::default(),
             window: None,
+            mass_deletion_count: 10,
+            mass_deletion_percent: 25,
         }
     }
 }

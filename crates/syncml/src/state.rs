@@ -126,6 +126,17 @@ impl OutQueue {
         self.0.push_back(change);
     }
 
+    /// Puts changes back at the head of the queue, in their order (sent but never
+    /// acknowledged: they go again first).
+    pub fn requeue(&mut self, changes: impl IntoIterator<Item = OutChange>) {
+        let changes: Vec<OutChange> = changes.into_iter().collect();
+        for change in changes.into_iter().rev() {
+            if !self.0.contains(&change) {
+                self.0.push_front(change);
+            }
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &OutChange> {
         self.0.iter()
     }
@@ -252,6 +263,10 @@ pub struct DatastoreSession {
     #[serde(default)]
     pub window: Option<SyncWindow>,
     pub client_next: String,
+    /// The device's anchor saved when this sync started (its Last): a resume is only valid
+    /// while the saved anchor is still this one (no other sync completed since).
+    #[serde(default)]
+    pub client_last: Option<String>,
     pub server_last: Option<String>,
     pub server_next: String,
     /// The device's journal position from its last completed sync.
@@ -268,6 +283,13 @@ pub struct DatastoreSession {
     pub resend: Vec<String>,
     /// Server changes still to send.
     pub queue: OutQueue,
+    /// Server changes in the last reply: acknowledged when the client's next message comes.
+    /// A session interrupted before that sends them again when resumed.
+    #[serde(default)]
+    pub in_flight: Vec<OutChange>,
+    /// Whether this sync continues a suspended or interrupted one (Alert 225).
+    #[serde(default)]
+    pub resumed: bool,
     pub queue_ready: bool,
     pub number_of_changes_sent: bool,
     /// The GUID each Add carried (our Source LocURI) → its UID, for the device's Map; only
@@ -391,6 +413,9 @@ pub struct DeviceState {
     /// Set by `devices revoke`: the device is refused.
     #[serde(default)]
     pub revoked: bool,
+    /// Syncs suspended (Alert 224) per datastore, to be continued by an Alert 225.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub suspended: BTreeMap<String, DatastoreSession>,
     /// The device's own sync window (else the server's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<SyncWindow>,
@@ -436,5 +461,14 @@ mod tests {
         let old: OutQueue =
             serde_json::from_value(serde_json::json!([{"Add": {"uid": "a@b"}}])).unwrap();
         assert_eq!(old.front(), queue.front());
+    }
+
+    #[test]
+    fn requeued_changes_go_first_in_their_order_and_once() {
+        let add = |uid: &str| OutChange::Add { uid: uid.into() };
+        let mut queue: OutQueue = [add("c"), add("d")].into_iter().collect();
+        queue.requeue([add("a"), add("b"), add("c")]);
+        let uids: Vec<&OutChange> = queue.iter().collect();
+        assert_eq!(uids, [&add("a"), &add("b"), &add("c"), &add("d")]);
     }
 }

@@ -54,6 +54,12 @@ impl From<CoreError> for WebError {
     }
 }
 
+impl From<calvault_core::store::StoreError> for WebError {
+    fn from(error: calvault_core::store::StoreError) -> Self {
+        WebError::from(CoreError::from(error))
+    }
+}
+
 impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {

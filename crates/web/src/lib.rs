@@ -25,6 +25,7 @@ mod time;
 mod trash;
 
 use std::sync::Arc;
+mod webcal;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -99,6 +100,16 @@ pub fn router(vault: Vault, config: WebConfig) -> Router {
         .route("/devices/revoke", post(devices::revoke_app_password))
         .route("/devices/{id}/reset", post(devices::reset))
         .route("/duplicates", get(duplicates::page))
+        .route(
+            "/calendars/syncml-default",
+            post(calendars::set_syncml_default),
+        )
+        .route(
+            "/calendars/{calendar}/subscribe",
+            post(calendars::subscribe),
+        )
+        .route("/subscriptions/{id}/revoke", post(calendars::unsubscribe))
+        .route("/webcal/{file}", get(webcal::feed))
         .route("/duplicates/{calendar}/merge", post(duplicates::merge))
         .route("/archive", get(archive::page))
         .route("/archive/{calendar}", post(archive::run))

@@ -64,6 +64,18 @@ impl SyncmlStore for PostgresStore {
         row.map(SyncmlSession::try_from).transpose()
     }
 
+    async fn syncml_sessions_of_device(&self, device: DeviceId) -> Result<Vec<SyncmlSession>> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM syncml_sessions WHERE device_id = $1 \
+             ORDER BY updated_at DESC, created_at DESC, id"
+        );
+        let rows: Vec<SyncmlSessionRow> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(device)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(SyncmlSession::try_from).collect()
+    }
+
     async fn save_syncml_session(
         &self,
         id: &str,

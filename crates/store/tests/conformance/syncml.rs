@@ -86,6 +86,23 @@ pub async fn syncml_sessions_keep_state_and_the_last_reply(b: Arc<Backend>) {
         .unwrap()
         .unwrap();
     assert_eq!(of_client.id, "s2");
+    // A device's sessions, the newest first (a resume looks for the one cut off).
+    let of_device: Vec<String> = store
+        .syncml_sessions_of_device(device.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(of_device, ["s2", "s1"]);
+    let other = syncml_device(store, user.id, "IMEI:2").await;
+    assert!(
+        store
+            .syncml_sessions_of_device(other.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         store
             .syncml_session_of_client("IMEI:2", "5")

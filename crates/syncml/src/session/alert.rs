@@ -3,13 +3,16 @@
 //!
 //! The server checks the client's Last anchor against the Next it saved at the end of the
 //! device's last complete sync (§4.1, §5.2.1): when they differ, or nothing was saved, a sync
-//! type that relies on them becomes a slow sync, answered 508 with an Alert 201.
+//! type that relies on them becomes a slow sync, answered 508 with an Alert 201. A Resume
+//! continues the interrupted sync of the datastore (see `resume`); without one to continue it
+//! is answered the same way.
 
+use calvault_core::store::Calendar;
 use calvault_syncml_proto::{
-    Alert, AlertCode, Anchor, Command, Data, Item, Location, Meta, StatusCode,
+    Alert, AlertCode, Anchor, Command, Data, Item, Location, Meta, StatusCode, VerDtd,
 };
 
-use super::Ctx;
+use super::{Ctx, resume};
 use crate::datastore::DatastoreUri;
 use crate::error::Result;
 use crate::format::ItemFormat;
@@ -18,7 +21,17 @@ use crate::state::{DatastoreSession, SyncType};
 pub(super) async fn handle(ctx: &mut Ctx<'_>, alert: &Alert) -> Result<()> {
     let code = alert.data.unwrap_or(AlertCode(0));
     match code {
-        AlertCode::NEXT_MESSAGE | AlertCode::SUSPEND => {
+        AlertCode::NEXT_MESSAGE => ctx.answer(
+            alert.no_resp,
+            alert.cmd_id,
+            "Alert",
+            None,
+            None,
+            StatusCode::OK,
+        ),
+        AlertCode::SUSPEND => {
+            // The session ends with this message; what is left is kept for a Resume.
+            ctx.suspend_requested = true;
             ctx.answer(
                 alert.no_resp,
                 alert.cmd_id,
@@ -28,11 +41,9 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, alert: &Alert) -> Result<()> {
                 StatusCode::OK,
             );
         }
-        // §5.8 (resume): an interrupted session is not resumed here; 508 makes the client
-        // sync slowly, and twin detection keeps that free of duplicates.
         AlertCode::RESUME => {
             for item in &alert.items {
-                start_datastore(ctx, alert, item, SyncType::Slow, true).await?;
+                resume_datastore(ctx, alert, item).await?;
             }
         }
         code => match SyncType::from_code(code.0) {
@@ -54,13 +65,8 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, alert: &Alert) -> Result<()> {
     Ok(())
 }
 
-async fn start_datastore(
-    ctx: &mut Ctx<'_>,
-    alert: &Alert,
-    item: &Item,
-    requested: SyncType,
-    resume: bool,
-) -> Result<()> {
+/// The Target and Source of an Alert item, and its anchors.
+fn item_uris(item: &Item) -> (&str, &str, Option<Anchor>) {
     let target = item
         .target
         .as_ref()
@@ -72,6 +78,16 @@ async fn start_datastore(
         .map(|s| s.loc_uri.as_str())
         .unwrap_or("");
     let anchor = item.meta.as_ref().and_then(|m| m.anchor.clone());
+    (target, source, anchor)
+}
+
+/// The datastore an Alert names and its calendar; None (answered) when there is none.
+async fn alerted_calendar(
+    ctx: &mut Ctx<'_>,
+    alert: &Alert,
+    target: &str,
+    source: &str,
+) -> Result<Option<(DatastoreUri, Calendar)>> {
     let Some(uri) = DatastoreUri::parse(target) else {
         ctx.answer(
             alert.no_resp,
@@ -81,10 +97,10 @@ async fn start_datastore(
             Some(source),
             StatusCode::NOT_FOUND,
         );
-        return Ok(());
+        return Ok(None);
     };
-    let calendar = match uri.calendar(ctx.vault, ctx.state.user_id).await {
-        Ok(calendar) => calendar,
+    match uri.calendar(ctx.vault, ctx.state.user_id).await {
+        Ok(calendar) => Ok(Some((uri, calendar))),
         Err(error) => {
             let code = error.status_code();
             ctx.answer(
@@ -95,9 +111,88 @@ async fn start_datastore(
                 Some(source),
                 code,
             );
-            return Ok(());
+            Ok(None)
         }
+    }
+}
+
+/// Alert 225: continues the datastore's interrupted sync where it stopped, or, when there is
+/// none to continue (or another sync completed since), answers 508 and syncs slowly.
+async fn resume_datastore(ctx: &mut Ctx<'_>, alert: &Alert, item: &Item) -> Result<()> {
+    let (target, source, anchor) = item_uris(item);
+    // Suspend and resume are DS 1.2 (§7); an older client gets its slow sync.
+    let interrupted = match DatastoreUri::parse(target) {
+        Some(uri) if ctx.reply.ver() == VerDtd::V1_2 => resume::interrupted(ctx, &uri.name).await?,
+        _ => None,
     };
+    let Some(mut previous) = interrupted else {
+        return start_datastore(ctx, alert, item, SyncType::Slow, true).await;
+    };
+    let Some((uri, calendar)) = alerted_calendar(ctx, alert, target, source).await? else {
+        return Ok(());
+    };
+    let saved = ctx
+        .device_state
+        .anchors
+        .get(&uri.name)
+        .map(|a| a.client_anchor.clone());
+    let client_last = anchor
+        .as_ref()
+        .and_then(|a| a.last.clone())
+        .filter(|l| !l.is_empty());
+    let resumable = previous.calendar_id == calendar.id
+        && previous.client_last == saved
+        && client_last.is_none_or(|l| Some(&l) == saved.as_ref());
+    if !resumable {
+        tracing::info!(device = %ctx.device.key, datastore = %uri.name, "syncml resume refused: another sync completed since");
+        return start_datastore(ctx, alert, item, SyncType::Slow, true).await;
+    }
+    if let Some(next) = anchor.map(|a| a.next).filter(|n| !n.is_empty()) {
+        previous.client_next = next;
+    }
+    previous.client_uri = source.to_string();
+    previous.target_ref = target.to_string();
+    previous.resumed = true;
+    // Every message of the package says how many changes remain, the resumed one too.
+    previous.number_of_changes_sent = false;
+    tracing::info!(
+        device = %ctx.device.key,
+        datastore = %uri.name,
+        sync_type = previous.sync_type.name(),
+        to_send = previous.queue.len(),
+        "syncml session resumed"
+    );
+    let (sync_type, client_next) = (previous.sync_type, previous.client_next.clone());
+    let (server_last, server_next) = (previous.server_last.clone(), previous.server_next.clone());
+    ctx.state.datastores.retain(|d| d.server_uri != uri.name);
+    ctx.state.datastores.push(previous);
+    answer_alert(
+        ctx,
+        alert,
+        (target, source),
+        StatusCode::OK,
+        sync_type,
+        client_next,
+        (server_last, server_next),
+    );
+    Ok(())
+}
+
+async fn start_datastore(
+    ctx: &mut Ctx<'_>,
+    alert: &Alert,
+    item: &Item,
+    requested: SyncType,
+    resume: bool,
+) -> Result<()> {
+    let (target, source, anchor) = item_uris(item);
+    let Some((uri, calendar)) = alerted_calendar(ctx, alert, target, source).await? else {
+        return Ok(());
+    };
+    // A new sync of the datastore: a suspended one is not continued any more.
+    if ctx.device_state.suspended.remove(&uri.name).is_some() {
+        ctx.device_state_dirty = true;
+    }
     let saved = ctx.device_state.anchors.get(&uri.name).cloned();
     let client_last = anchor.as_ref().and_then(|a| a.last.clone());
     let anchors_match = saved.as_ref().is_some_and(|s| {
@@ -150,6 +245,11 @@ async fn start_datastore(
         format,
         window: ctx.device_state.window.or(ctx.config.window),
         client_next: client_next.clone(),
+        client_last: ctx
+            .device_state
+            .anchors
+            .get(&uri.name)
+            .map(|a| a.client_anchor.clone()),
         server_last: server_last.clone(),
         server_next: server_next.clone(),
         last_position: ctx
@@ -163,6 +263,8 @@ async fn start_datastore(
         pending_deletes: Vec::new(),
         resend,
         queue: Default::default(),
+        in_flight: Vec::new(),
+        resumed: false,
         queue_ready: false,
         number_of_changes_sent: false,
         sent_adds: Default::default(),
@@ -171,7 +273,28 @@ async fn start_datastore(
     };
     ctx.state.datastores.retain(|d| d.server_uri != uri.name);
     ctx.state.datastores.push(session);
+    answer_alert(
+        ctx,
+        alert,
+        (target, source),
+        code,
+        sync_type,
+        client_next,
+        (server_last, server_next),
+    );
+    Ok(())
+}
 
+/// The Status of a sync Alert and the server's Alert in return, with its anchors.
+fn answer_alert(
+    ctx: &mut Ctx<'_>,
+    alert: &Alert,
+    (target, source): (&str, &str),
+    code: StatusCode,
+    sync_type: SyncType,
+    client_next: String,
+    (server_last, server_next): (Option<String>, String),
+) {
     if !alert.no_resp {
         let msg_ref = ctx.msg_ref;
         let status = ctx.reply.status(
@@ -210,5 +333,4 @@ async fn start_datastore(
         }],
         ..Alert::default()
     }));
-    Ok(())
 }

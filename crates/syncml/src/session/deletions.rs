@@ -1,6 +1,6 @@
 //! Deletions from a device, applied when its package is complete — or held. A session that
-//! deletes more than the policy's threshold (more than `guard_count` objects and more than
-//! `guard_percent` of the calendar), or a refresh from a device that would empty the
+//! deletes more than the configured threshold (more than `mass_deletion_count` objects and
+//! more than `mass_deletion_percent` of the calendar), or a refresh from a device that would empty the
 //! calendar, is answered 200 for every Delete but changes nothing: a snapshot is taken, an
 //! alert asks the owner, and the held items go back to the device if the owner keeps them.
 
@@ -70,8 +70,8 @@ pub(super) async fn apply(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
     }
     let live = store.count_objects(calendar.id).await?;
     let count = deletions.len() as u64;
-    let policy = ctx.vault.policy();
-    let mass = count > policy.guard_count && count * 100 > live * policy.guard_percent;
+    let mass = count > ctx.config.mass_deletion_count
+        && count * 100 > live * ctx.config.mass_deletion_percent;
     let empties = sync_type == SyncType::RefreshFromClient && count >= live;
     let luids: Vec<String> = deletions.iter().filter_map(|(l, _)| l.clone()).collect();
     let uids: Vec<String> = deletions.into_iter().map(|(_, uid)| uid).collect();

@@ -8,6 +8,7 @@ use crate::state::{DatastoreAnchors, Stage};
 pub(super) async fn complete(ctx: &mut Ctx<'_>) -> Result<()> {
     let at = calvault_core::now();
     for ds in &ctx.state.datastores {
+        ctx.device_state.suspended.remove(&ds.server_uri);
         ctx.device_state.anchors.insert(
             ds.server_uri.clone(),
             DatastoreAnchors {

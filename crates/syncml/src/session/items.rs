@@ -173,7 +173,8 @@ async fn store_item(
                 let new_uid = format!("{uid}-{}", hex::encode(suffix));
                 object.set_uid(&new_uid);
                 let name = free_name(ctx, calendar.id, &new_uid).await?;
-                write(ctx, &calendar, &name, &object.to_ics(), &ctx.client()).await?;
+                let client = ctx.client();
+                write(ctx, &calendar, &name, &object.to_ics(), &client).await?;
                 remember(ctx, index, luid, &new_uid).await?;
                 return Ok(true);
             }
@@ -181,7 +182,8 @@ async fn store_item(
                 // The device's version goes into the history, then the server's comes back on
                 // top, written by no device: the device gets it as a change.
                 let name = existing.meta.name.clone();
-                write(ctx, &calendar, &name, &object.to_ics(), &ctx.client()).await?;
+                let client = ctx.client();
+                write(ctx, &calendar, &name, &object.to_ics(), &client).await?;
                 let restore = Client::new("syncml-conflict");
                 write(ctx, &calendar, &name, &existing.data, &restore).await?;
                 remember(ctx, index, luid, &uid).await?;
@@ -201,18 +203,30 @@ async fn store_item(
         Some(existing) => (existing.meta.name.clone(), false),
         None => (free_name(ctx, calendar.id, &uid).await?, true),
     };
-    write(ctx, &calendar, &name, &object.to_ics(), &ctx.client()).await?;
+    let client = ctx.client();
+    write(ctx, &calendar, &name, &object.to_ics(), &client).await?;
     remember(ctx, index, luid, &uid).await?;
     Ok(created)
 }
 
+/// Writes an object; inside an Atomic, what it replaces is logged first (see `atomic`).
 async fn write(
-    ctx: &Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     calendar: &Calendar,
     name: &str,
     text: &str,
     client: &Client,
 ) -> Result<()> {
+    if ctx.undo.is_some() {
+        let previous = ctx.vault.store().object_by_name(calendar.id, name).await?;
+        if let Some(log) = ctx.undo.as_mut() {
+            log.push(super::atomic::Undo {
+                calendar_id: calendar.id,
+                name: name.to_string(),
+                previous: previous.map(|o| o.data),
+            });
+        }
+    }
     ctx.vault
         .put_object(
             ctx.actor(),

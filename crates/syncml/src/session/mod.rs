@@ -4,12 +4,15 @@
 //! twice).
 
 mod alert;
+mod atomic;
 mod conflict;
 mod deletions;
 mod finish;
 mod items;
 mod map;
 mod put_get;
+mod resume;
+mod sequence;
 mod server_sync;
 mod status;
 mod sync;
@@ -60,6 +63,10 @@ pub struct Engine {
 /// What handling one message works on.
 pub(crate) struct Ctx<'a> {
     pub vault: &'a Vault,
+    /// The server's id of this session.
+    pub session_id: String,
+    /// The client sent Suspend (Alert 224): the session ends with this message.
+    pub suspend_requested: bool,
     pub config: &'a SyncmlConfig,
     pub state: SessionState,
     pub device: Device,
@@ -76,6 +83,8 @@ pub(crate) struct Ctx<'a> {
     /// Objects about to be sent, read ahead of the queue by UID (see
     /// `server_sync::object_to_send`).
     prefetched: HashMap<String, StoredObject>,
+    /// Inside an Atomic: the objects written so far, to put back if it fails.
+    pub undo: Option<Vec<atomic::Undo>>,
 }
 
 impl Ctx<'_> {
@@ -278,10 +287,15 @@ impl Engine {
     async fn continue_session(
         &self,
         session: SyncmlSession,
-        state: SessionState,
+        mut state: SessionState,
         msg: SyncMl,
         encoding: Encoding,
     ) -> Result<Response> {
+        // A new message from the client: it has our last reply, and its Statuses answer the
+        // changes we sent in it.
+        for ds in &mut state.datastores {
+            ds.in_flight.clear();
+        }
         self.run(session, state, msg, encoding, None, StatusCode::OK)
             .await
     }
@@ -315,6 +329,8 @@ impl Engine {
         let device_state = DeviceState::from_json(&device.state);
         let mut ctx = Ctx {
             vault: &self.vault,
+            session_id: session.id.clone(),
+            suspend_requested: false,
             config: &self.config,
             state,
             device,
@@ -325,6 +341,7 @@ impl Engine {
             calendars: HashMap::new(),
             pending_maps: Vec::new(),
             prefetched: HashMap::new(),
+            undo: None,
         };
         let hdr_chal = (hdr_status == StatusCode::AUTHENTICATION_ACCEPTED)
             .then(|| ctx.state.next_nonce.as_deref().map(auth::chal))
@@ -346,18 +363,23 @@ impl Engine {
             dispatch(&mut ctx, command).await?;
         }
         ctx.flush_maps().await?;
-        if msg.body.final_ {
-            on_client_final(&mut ctx).await?;
-        }
-        let pending = server_sync::emit(&mut ctx).await?;
-        ctx.reply.final_ = match ctx.state.stage {
-            Stage::ServerSync if !pending => {
-                ctx.state.stage = Stage::Mapping;
-                true
+        if ctx.suspend_requested {
+            resume::suspend(&mut ctx);
+            ctx.reply.final_ = true;
+        } else {
+            if msg.body.final_ {
+                on_client_final(&mut ctx).await?;
             }
-            Stage::ServerSync => false,
-            _ => msg.body.final_ && ctx.state.incoming.is_none(),
-        };
+            let pending = server_sync::emit(&mut ctx).await?;
+            ctx.reply.final_ = match ctx.state.stage {
+                Stage::ServerSync if !pending => {
+                    ctx.state.stage = Stage::Mapping;
+                    true
+                }
+                Stage::ServerSync => false,
+                _ => msg.body.final_ && ctx.state.incoming.is_none(),
+            };
+        }
         if ctx.device_state_dirty {
             self.vault
                 .save_device_state(ctx.device.id, &ctx.device_state.to_json(), false)
@@ -449,8 +471,9 @@ async fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Result<()> {
         Command::Sync(sync) => sync::handle(ctx, sync).await?,
         Command::Map(map) => map::handle(ctx, map).await?,
         other => {
-            // Atomic, Sequence, Exec, Search and changes outside a Sync are not offered
-            // (our DevInf announces none of them).
+            // Exec, Search, and changes outside a Sync are not offered (our DevInf announces
+            // none of them); so are Atomic and Sequence around a Sync (inside one they are:
+            // see `sync`).
             let cmd_ref = other.cmd_id().unwrap_or(0);
             ctx.answer(
                 false,
@@ -479,7 +502,10 @@ async fn on_client_final(ctx: &mut Ctx<'_>) -> Result<()> {
         Stage::ClientSync => {
             for index in 0..ctx.state.datastores.len() {
                 deletions::apply(ctx, index).await?;
-                server_sync::prepare(ctx, index).await?;
+                // A resumed sync whose server changes were worked out already keeps them.
+                if !ctx.state.datastores[index].queue_ready {
+                    server_sync::prepare(ctx, index).await?;
+                }
             }
             ctx.state.stage = Stage::ServerSync;
         }

@@ -223,6 +223,7 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
             sync.commands.push(command);
             ctx.state.datastores[index].queue.pop_front();
             count_sent(ctx, index, &change);
+            ctx.state.datastores[index].in_flight.push(change);
             continue;
         }
         if !sync.commands.is_empty() {
@@ -433,6 +434,7 @@ fn next_chunk(
     sync.commands.push(command);
     chunk.sent = end;
     if last {
+        ctx.state.datastores[index].in_flight.push(chunk.change);
         false
     } else {
         ctx.state.outgoing = Some(chunk);

@@ -1,10 +1,14 @@
 //! Sync from the client: its modifications for one datastore (OMA DS Protocol 1.2 §5.3,
 //! package 3). Every Add, Replace and Delete gets its own Status; an item that fails fails
-//! alone.
+//! alone, unless it is inside an Atomic (see `atomic`); a Sequence runs its commands in order
+//! (see `sequence`).
+
+use std::future::Future;
+use std::pin::Pin;
 
 use calvault_syncml_proto::{Change, Command, Delete, Meta, StatusCode, Sync};
 
-use super::{Ctx, items};
+use super::{Ctx, atomic, items, sequence};
 use crate::datastore::DatastoreUri;
 use crate::error::Result;
 use crate::format::ItemFormat;
@@ -58,14 +62,33 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, sync: &Sync) -> Result<()> {
         StatusCode::OK,
     );
     for command in &sync.commands {
+        change(ctx, index, command, sync.meta.as_ref()).await?;
+    }
+    Ok(())
+}
+
+/// What `change` returns: whether every item of the command succeeded.
+pub(super) type Applied<'f> = Pin<Box<dyn Future<Output = Result<bool>> + Send + 'f>>;
+
+/// One command inside Sync, Atomic or Sequence, answered with its Statuses. Boxed: an Atomic
+/// or a Sequence holds commands of its own.
+pub(super) fn change<'f>(
+    ctx: &'f mut Ctx<'_>,
+    index: usize,
+    command: &'f Command,
+    sync_meta: Option<&'f Meta>,
+) -> Applied<'f> {
+    Box::pin(async move {
         match command {
-            Command::Add(change) => {
-                change_items(ctx, index, "Add", change, sync.meta.as_ref()).await?
-            }
+            Command::Add(change) => change_items(ctx, index, "Add", change, sync_meta).await,
             Command::Replace(change) => {
-                change_items(ctx, index, "Replace", change, sync.meta.as_ref()).await?
+                change_items(ctx, index, "Replace", change, sync_meta).await
             }
-            Command::Delete(delete) => delete_items(ctx, index, delete).await?,
+            Command::Delete(delete) => delete_items(ctx, index, delete).await,
+            Command::Sequence(container) => {
+                sequence::handle(ctx, index, container, sync_meta).await
+            }
+            Command::Atomic(container) => atomic::handle(ctx, index, container, sync_meta).await,
             other => {
                 let cmd_ref = other.cmd_id().unwrap_or(0);
                 ctx.answer(
@@ -76,10 +99,10 @@ pub(super) async fn handle(ctx: &mut Ctx<'_>, sync: &Sync) -> Result<()> {
                     None,
                     StatusCode::OPTIONAL_FEATURE_NOT_SUPPORTED,
                 );
+                Ok(false)
             }
         }
-    }
-    Ok(())
+    })
 }
 
 async fn change_items(
@@ -88,7 +111,8 @@ async fn change_items(
     cmd: &str,
     change: &Change,
     sync_meta: Option<&Meta>,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut applied = true;
     for item in &change.items {
         let mime = item
             .meta
@@ -119,12 +143,14 @@ async fn change_items(
                 error.status_code()
             }
         };
+        applied &= !code.is_error();
         ctx.answer(change.no_resp, change.cmd_id, cmd, None, Some(&luid), code);
     }
-    Ok(())
+    Ok(applied)
 }
 
-async fn delete_items(ctx: &mut Ctx<'_>, index: usize, delete: &Delete) -> Result<()> {
+async fn delete_items(ctx: &mut Ctx<'_>, index: usize, delete: &Delete) -> Result<bool> {
+    let mut applied = true;
     for item in &delete.items {
         let luid = item
             .source
@@ -136,6 +162,7 @@ async fn delete_items(ctx: &mut Ctx<'_>, index: usize, delete: &Delete) -> Resul
             Ok(code) => code,
             Err(error) => error.status_code(),
         };
+        applied &= !code.is_error();
         ctx.answer(
             delete.no_resp,
             delete.cmd_id,
@@ -145,5 +172,5 @@ async fn delete_items(ctx: &mut Ctx<'_>, index: usize, delete: &Delete) -> Resul
             code,
         );
     }
-    Ok(())
+    Ok(applied)
 }

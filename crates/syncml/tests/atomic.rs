@@ -1,0 +1,208 @@
+//! Whole sessions from bytes: Atomic and Sequence inside a Sync (SyncML RepPro 1.2 §6.6.3,
+//! §6.6.14), in XML and WBXML. A Sequence runs its commands in order, each with its Status;
+//! an Atomic applies all of its commands or none.
+
+mod support;
+
+use calvault_syncml::SyncmlConfig;
+use calvault_syncml_proto::Encoding;
+use support::*;
+
+/// A device that completed a slow sync with these items (LUID, UID, summary) on both sides,
+/// now in a two-way sync whose package 3 is the next message.
+async fn two_way(server: &Server, encoding: Encoding, items: &[(&str, &str, &str)]) -> Device {
+    let mut device = Device::new(&format!("IMEI:atomic-{encoding:?}"), encoding);
+    device
+        .send(server, vec![alert(1, 201, None, "s1")], true)
+        .await;
+    let adds = items
+        .iter()
+        .enumerate()
+        .map(|(n, (luid, uid, summary))| add(n as u32 + 2, luid, &event(uid, summary, 0)))
+        .collect();
+    let reply = device.send(server, vec![sync(1, adds)], true).await;
+    device
+        .send(server, acknowledge(&reply, 1, "x-"), true)
+        .await;
+    device.new_session();
+    let reply = device
+        .send(server, vec![alert(1, 200, Some("s1"), "s2")], true)
+        .await;
+    assert_eq!(statuses(&reply), ["SyncHdr:212", "Alert:200"]);
+    device
+}
+
+async fn sequence_runs_in_order(encoding: Encoding) {
+    let server = server(SyncmlConfig::default()).await;
+    let mut device = two_way(&server, encoding, &[("1", "one", "One")]).await;
+    let commands = vec![sequence(
+        2,
+        vec![
+            add(3, "2", &event("two", "Two", 0)),
+            replace(4, "2", &event("two", "Two, changed", 0)),
+            delete(5, "1"),
+            replace(6, "404", &event("lost", "Lost", 0)),
+        ],
+    )];
+    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    assert_eq!(
+        statuses(&reply),
+        [
+            "SyncHdr:200",
+            "Sync:200",
+            "Sequence:200",
+            "Add:201",
+            "Replace:200",
+            "Delete:200",
+            "Replace:200"
+        ]
+    );
+    // A Replace of an item the server does not know adds it.
+    assert_eq!(
+        live_summaries(&server).await,
+        ["Lost", "Two, changed"],
+        "applied in order, the delete at the end of the package"
+    );
+}
+
+#[tokio::test]
+async fn a_sequence_runs_its_commands_in_order_in_xml() {
+    sequence_runs_in_order(Encoding::Xml).await;
+}
+
+#[tokio::test]
+async fn a_sequence_runs_its_commands_in_order_in_wbxml() {
+    sequence_runs_in_order(Encoding::Wbxml).await;
+}
+
+async fn atomic_applies_all(encoding: Encoding) {
+    let server = server(SyncmlConfig::default()).await;
+    let mut device = two_way(&server, encoding, &[("1", "one", "One")]).await;
+    let commands = vec![atomic(
+        2,
+        vec![
+            add(3, "2", &event("two", "Two", 0)),
+            replace(4, "1", &event("one", "One, changed", 0)),
+        ],
+    )];
+    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    assert_eq!(
+        statuses(&reply),
+        [
+            "SyncHdr:200",
+            "Sync:200",
+            "Atomic:200",
+            "Add:201",
+            "Replace:200"
+        ]
+    );
+    assert_eq!(live_summaries(&server).await, ["One, changed", "Two"]);
+}
+
+#[tokio::test]
+async fn an_atomic_that_succeeds_is_applied_in_xml() {
+    atomic_applies_all(Encoding::Xml).await;
+}
+
+#[tokio::test]
+async fn an_atomic_that_succeeds_is_applied_in_wbxml() {
+    atomic_applies_all(Encoding::Wbxml).await;
+}
+
+async fn atomic_rolls_back(encoding: Encoding) {
+    let server = server(SyncmlConfig::default()).await;
+    let mut device = two_way(
+        &server,
+        encoding,
+        &[("1", "one", "One"), ("5", "five", "Five")],
+    )
+    .await;
+    let commands = vec![
+        atomic(
+            2,
+            vec![
+                add(3, "2", &event("two", "Two", 0)),
+                replace(4, "1", &event("one", "One, changed", 0)),
+                delete(5, "5"),
+                add(6, "3", "BEGIN:VCALENDAR\r\nthis is not"),
+                add(7, "4", &event("four", "Four", 0)),
+            ],
+        ),
+        add(8, "6", &event("six", "Six", 0)),
+    ];
+    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    assert_eq!(
+        statuses(&reply),
+        [
+            "SyncHdr:200",
+            "Sync:200",
+            "Atomic:507",
+            "Add:216",
+            "Replace:216",
+            "Delete:216",
+            "Add:400",
+            "Add:215",
+            "Add:201"
+        ]
+    );
+    // Nothing of the Atomic stays: the new event is gone, the changed one is as it was, the
+    // deletion is not applied; the command after the Atomic is.
+    assert_eq!(live_summaries(&server).await, ["Five", "One", "Six"]);
+    // The rolled-back item has no LUID map: the device sends it again as new later.
+    device
+        .send(&server, acknowledge(&reply, 1, "y-"), true)
+        .await;
+    device.new_session();
+    device
+        .send(&server, vec![alert(1, 200, Some("s2"), "s3")], true)
+        .await;
+    let retry = vec![add(2, "2", &event("two", "Two", 0))];
+    let reply = device.send(&server, vec![sync(1, retry)], true).await;
+    assert_eq!(statuses(&reply), ["SyncHdr:200", "Sync:200", "Add:201"]);
+    assert_eq!(live_summaries(&server).await, ["Five", "One", "Six", "Two"]);
+}
+
+#[tokio::test]
+async fn an_atomic_with_a_failing_command_applies_nothing_in_xml() {
+    atomic_rolls_back(Encoding::Xml).await;
+}
+
+#[tokio::test]
+async fn an_atomic_with_a_failing_command_applies_nothing_in_wbxml() {
+    atomic_rolls_back(Encoding::Wbxml).await;
+}
+
+#[tokio::test]
+async fn a_failing_atomic_inside_a_sequence_leaves_the_sequences_other_commands() {
+    let server = server(SyncmlConfig::default()).await;
+    let mut device = two_way(&server, Encoding::Xml, &[]).await;
+    let commands = vec![sequence(
+        2,
+        vec![
+            add(3, "1", &event("one", "One", 0)),
+            atomic(
+                4,
+                vec![
+                    add(5, "2", &event("two", "Two", 0)),
+                    add(6, "3", "not a calendar"),
+                ],
+            ),
+            add(7, "4", &event("four", "Four", 0)),
+        ],
+    )];
+    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    assert_eq!(
+        statuses(&reply),
+        [
+            "SyncHdr:200",
+            "Sync:200",
+            "Sequence:200",
+            "Add:201",
+            "Atomic:507",
+            "Add:216",
+            "Add:400",
+            "Add:201"
+        ]
+    );
+    assert_eq!(live_summaries(&server).await, ["Four", "One"]);
+}
