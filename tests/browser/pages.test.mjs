@@ -271,3 +271,132 @@ test("screenshots of the main pages at 360 px and 1280 px", async () => {
     await page.context().close();
   }
 });
+
+// SyncML as a phone speaks it (plain XML, auth-basic), to make real held mass deletions.
+const SYNCML_TYPE = "application/vnd.syncml+xml";
+
+function syncmlMessage(device, session, msg, target, body) {
+  const credentials = Buffer.from(`alice:${USERS.alice}`).toString("base64");
+  return `<SyncML xmlns='SYNCML:SYNCML1.2'><SyncHdr><VerDTD>1.2</VerDTD><VerProto>SyncML/1.2</VerProto>`
+    + `<SessionID>${session}</SessionID><MsgID>${msg}</MsgID><Target><LocURI>${target}</LocURI></Target>`
+    + `<Source><LocURI>${device}</LocURI><LocName>alice</LocName></Source>`
+    + `<Cred><Meta><Type xmlns='syncml:metinf'>syncml:auth-basic</Type><Format xmlns='syncml:metinf'>b64</Format></Meta>`
+    + `<Data>${credentials}</Data></Cred></SyncHdr><SyncBody>${body}<Final/></SyncBody></SyncML>`;
+}
+
+async function postSyncml(path, xml) {
+  const answer = await fetch(BASE + path, { method: "POST", body: xml, headers: { "Content-Type": SYNCML_TYPE } });
+  assert.equal(answer.status, 200, `POST ${path}`);
+  return answer.text();
+}
+
+/// One whole SyncML session of `device` on `datastore`: the Alert (201 slow, 200 two-way)
+/// with its anchors, the Sync with `changes` ([["add", n, title]] or [["delete", n]]), and the
+/// closing message. Returns the server's answer to the Sync.
+async function syncSession({ device, session, datastore, alert, last, next, changes }) {
+  const anchor = `${last ? `<Last>${last}</Last>` : ""}<Next>${next}</Next>`;
+  const first = await postSyncml("/syncml", syncmlMessage(device, session, 1, `${BASE}/syncml`,
+    `<Alert><CmdID>1</CmdID><Data>${alert}</Data><Item><Target><LocURI>${datastore}</LocURI></Target>`
+    + `<Source><LocURI>./cal</LocURI></Source><Meta><Anchor xmlns='syncml:metinf'>${anchor}</Anchor></Meta></Item></Alert>`));
+  const granted = first.match(/<Alert>[\s\S]*?<Data>(\d+)<\/Data>/);
+  assert.equal(granted?.[1], String(alert), `the server accepts the ${alert} sync: ${first}`);
+  const sessionId = first.match(/\?sessionid=([^<&]+)</)[1];
+  const path = `/syncml?sessionid=${sessionId}`;
+  const commands = changes.map(([kind, n, title], index) => {
+    const id = index + 3;
+    if (kind === "delete") {
+      return `<Delete><CmdID>${id}</CmdID><Item><Source><LocURI>item-${n}</LocURI></Source></Item></Delete>`;
+    }
+    const day = String(n).padStart(2, "0");
+    const event = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\nBEGIN:VEVENT\r\nUID:${device}-${n}\r\n`
+      + `DTSTAMP:20260101T000000Z\r\nDTSTART:202604${day}T080000Z\r\nDTEND:202604${day}T090000Z\r\n`
+      + `SUMMARY:${title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`;
+    return `<Add><CmdID>${id}</CmdID><Meta><Type xmlns='syncml:metinf'>text/calendar</Type></Meta>`
+      + `<Item><Source><LocURI>item-${n}</LocURI></Source><Data><![CDATA[${event}]]></Data></Item></Add>`;
+  }).join("");
+  const reply = await postSyncml(path, syncmlMessage(device, session, 2, `${BASE}${path}`,
+    `<Sync><CmdID>2</CmdID><Target><LocURI>${datastore}</LocURI></Target><Source><LocURI>./cal</LocURI></Source>${commands}</Sync>`));
+  await postSyncml(path, syncmlMessage(device, session, 3, `${BASE}${path}`, ""));
+  return reply;
+}
+
+/// The SUMMARYs of a calendar of alice over CalDAV.
+async function davSummaries(calendar) {
+  const query = `<?xml version="1.0" encoding="utf-8"?>
+<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+  <d:prop><c:calendar-data/></d:prop>
+  <c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"/></c:comp-filter></c:filter>
+</c:calendar-query>`;
+  const answer = await dav("REPORT", `/dav/calendars/alice/${calendar}/`, query, { Depth: "1", "Content-Type": "application/xml" });
+  assert.equal(answer.status, 207);
+  return [...(await answer.text()).matchAll(/SUMMARY:([^\r\n<&]+)/g)].map(([, title]) => title.trim()).sort();
+}
+
+/// A phone adds 20 events to a calendar of its own (slow sync), then deletes 15 of them in
+/// one two-way sync: more than the guard allows, so the deletions are held.
+async function holdMassDeletion(device, calendar, label) {
+  assert.equal((await dav("MKCALENDAR", `/dav/calendars/alice/${calendar}/`)).status, 201);
+  const titles = Array.from({ length: 20 }, (_, i) => `${label} ${String(i + 1).padStart(2, "0")}`);
+  const datastore = `calendar/${calendar}`;
+  await syncSession({ device, session: 1, datastore, alert: 201, next: "a1", changes: titles.map((t, i) => ["add", i + 1, t]) });
+  assert.equal((await davSummaries(calendar)).length, 20, "the slow sync stored the 20 events");
+  await syncSession({ device, session: 2, datastore, alert: 200, last: "a1", next: "a2",
+    changes: titles.slice(0, 15).map((_, i) => ["delete", i + 1]) });
+  assert.equal((await davSummaries(calendar)).length, 20, "the 15 deletions are held, not applied");
+  return titles;
+}
+
+test("held mass deletions from a SyncML phone are kept or applied from the page", async () => {
+  const kept = await holdMassDeletion("browser-phone-keep", "held-keep", "Keep me");
+  await alice.goto(BASE + "/alerts");
+  await Promise.all([alice.waitForURL(/\/held$/), alice.locator("a", { hasText: "Review held deletions" }).first().click()]);
+  const batch = alice.locator("section.held", { hasText: "browser-phone-keep wants to delete 15 event(s)" });
+  await batch.waitFor();
+  await alice.screenshot({ path: `${SHOTS}/held-1280.png`, fullPage: true });
+  for (const title of kept.slice(0, 15)) assert.ok(await batch.locator("li", { hasText: title }).isVisible(), title);
+  assert.equal(await batch.locator("li", { hasText: kept[15] }).count(), 0, "an event it keeps is not listed");
+  await Promise.all([alice.waitForURL(/kept=15/), batch.locator("button", { hasText: "Keep the events" }).click()]);
+  assert.match(await alice.textContent(".notice"), /15 event\(s\) kept/);
+  assert.equal(await alice.locator("section.held", { hasText: "browser-phone-keep" }).count(), 0);
+  assert.deepEqual(await davSummaries("held-keep"), kept, "every event is still there");
+  // The phone's next sync gets the kept events back.
+  const back = await syncSession({ device: "browser-phone-keep", session: 3, datastore: "calendar/held-keep",
+    alert: 200, last: "a2", next: "a3", changes: [] });
+  assert.equal((back.match(/<Add>/g) || []).length, 15, "the 15 kept events go back to the phone");
+
+  const applied = await holdMassDeletion("browser-phone-apply", "held-apply", "Drop me");
+  await alice.goto(BASE + "/devices");
+  await Promise.all([alice.waitForURL(/\/held$/), alice.locator("a", { hasText: "Review held deletions (1)" }).click()]);
+  const second = alice.locator("section.held", { hasText: "browser-phone-apply wants to delete 15 event(s)" });
+  assert.ok(await second.locator("li", { hasText: applied[0] }).isVisible());
+  await Promise.all([alice.waitForURL(/applied=15/), second.locator("button", { hasText: "Apply the deletions" }).click()]);
+  assert.match(await alice.textContent(".notice"), /15 event\(s\) deleted/);
+  assert.deepEqual(await davSummaries("held-apply"), applied.slice(15), "only the 5 it kept remain");
+  await alice.goto(BASE + "/trash");
+  for (const title of [applied[0], applied[14]]) assert.ok(await alice.isVisible(`li >> text=${title}`), `${title} in the trash`);
+});
+
+test("a task is marked done from the list and edited, as CalDAV then reads it", async () => {
+  const href = `${COLLECTION}task-from-list.ics`;
+  const due = today.replaceAll("-", "");
+  const todo = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTODO\r\nUID:task-from-list\r\n`
+    + `DTSTAMP:20260101T000000Z\r\nSUMMARY:Renew the passport\r\nDUE;VALUE=DATE:${due}\r\nSTATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n`;
+  assert.equal((await dav("PUT", href, todo, { "Content-Type": "text/calendar" })).status, 201);
+  await alice.goto(`${BASE}/agenda?view=list&date=${today}`);
+  const task = alice.locator("li.task", { hasText: "Renew the passport" });
+  await Promise.all([alice.waitForURL(/view=list/), task.locator("button", { hasText: "Mark done" }).click()]);
+  assert.match(await alice.locator("li.task", { hasText: "Renew the passport" }).getAttribute("class"), /\bdone\b/);
+  assert.match(await (await dav("GET", href)).text(), /STATUS:COMPLETED/);
+  await alice.locator("li.task", { hasText: "Renew the passport" }).locator("a", { hasText: "Edit task" }).click();
+  await alice.waitForSelector("h1:has-text('Edit task')");
+  await alice.fill("#title", "");
+  await alice.fill("#title", "Renew both passports");
+  await alice.fill("#due_time", "16:30");
+  await alice.selectOption("#tz", "Europe/Paris");
+  await Promise.all([alice.waitForURL(/\/agenda/), alice.click("form.task-form button.primary")]);
+  const data = await (await dav("GET", href)).text();
+  assert.match(data, /SUMMARY:Renew both passports/);
+  assert.match(data, new RegExp(`DUE;TZID=Europe/Paris:${due}T163000`));
+  assert.match(data, /BEGIN:VTIMEZONE\r\nTZID:Europe\/Paris/);
+  assert.match(data, /STATUS:COMPLETED/, "editing keeps it done");
+});

@@ -17,6 +17,8 @@ pub struct AlertRow {
     pub kind: String,
     pub message: String,
     pub snapshot: Option<i64>,
+    /// Held deletions are decided on their own page, with the events listed.
+    pub held: bool,
 }
 
 #[derive(Template)]
@@ -34,6 +36,7 @@ pub async fn page(State(web): State<Shared>, signed: Signed) -> Result<Response,
         .into_iter()
         .map(|a| AlertRow {
             id: a.id,
+            held: crate::held::is_held(&a.kind),
             when: stamp(signed.tz, a.created_at),
             kind: a.kind,
             message: a.message,

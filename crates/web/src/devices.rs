@@ -5,6 +5,8 @@ use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use calvault_core::CoreError;
+
 use crate::frame::{Frame, Nav, render, see_other};
 use crate::i18n::fill;
 use crate::session::Signed;
@@ -21,6 +23,8 @@ pub struct DeviceRow {
     /// SyncML devices keep anchors the server can drop to force a slow sync; CalDAV clients
     /// hold their own sync tokens, so there is nothing here to reset for them.
     pub resettable: bool,
+    /// Batches of deletions held for the user's decision.
+    pub held: usize,
 }
 
 pub struct PasswordRow {
@@ -36,6 +40,8 @@ struct DevicesPage {
     devices: Vec<DeviceRow>,
     passwords: Vec<PasswordRow>,
     created: Option<(String, String)>,
+    /// Why a new app password was refused, with the name as typed.
+    refused: Option<(String, String)>,
 }
 
 async fn render_page(
@@ -43,9 +49,11 @@ async fn render_page(
     signed: &Signed,
     created: Option<(String, String)>,
     notice: Option<String>,
+    refused: Option<(String, String)>,
 ) -> Result<Response, WebError> {
     let tz = signed.tz;
     let user = &signed.user.name;
+    let held = crate::held::counts_by_device(web, signed).await?;
     let devices = web
         .vault
         .list_devices(user)
@@ -53,6 +61,7 @@ async fn render_page(
         .into_iter()
         .map(|d| DeviceRow {
             id: d.id,
+            held: held.get(&d.id).copied().unwrap_or(0),
             resettable: d.protocol == calvault_syncml::auth::PROTOCOL,
             name: d.name,
             protocol: d.protocol,
@@ -76,11 +85,12 @@ async fn render_page(
         devices,
         passwords,
         created,
+        refused,
     })
 }
 
 pub async fn page(State(web): State<Shared>, signed: Signed) -> Result<Response, WebError> {
-    render_page(&web, &signed, None, None).await
+    render_page(&web, &signed, None, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -98,11 +108,21 @@ pub async fn create_app_password(
     Form(form): Form<NameForm>,
 ) -> Result<Response, WebError> {
     signed.check_csrf(&form.csrf)?;
-    let (password, secret) = web
-        .vault
-        .add_app_password(&signed.user.name, form.name.trim())
-        .await?;
-    render_page(&web, &signed, Some((password.name, secret)), None).await
+    let name = form.name.trim();
+    match web.vault.add_app_password(&signed.user.name, name).await {
+        Ok((password, secret)) => {
+            render_page(&web, &signed, Some((password.name, secret)), None, None).await
+        }
+        // A name that is not allowed or already taken: the form again, with the name typed.
+        Err(error @ (CoreError::Invalid(_) | CoreError::AlreadyExists(_))) => {
+            let message = WebError::from(error).to_string();
+            let refused = Some((name.to_string(), message));
+            let mut response = render_page(&web, &signed, None, None, refused).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub async fn revoke_app_password(
@@ -138,5 +158,5 @@ pub async fn reset(
         .map_err(|error| WebError::BadRequest(error.to_string()))?;
     let t = signed.lang.text();
     let notice = fill(t.device_reset_done, &[&device.name]);
-    render_page(&web, &signed, None, Some(notice)).await
+    render_page(&web, &signed, None, Some(notice), None).await
 }

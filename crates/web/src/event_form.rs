@@ -6,7 +6,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use calvault_core::store::Calendar;
 use calvault_core::{Access, Client, Condition};
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -84,6 +84,8 @@ struct FormPage {
     read_only: bool,
     /// The event's revisions, for an event that exists.
     history_href: Option<String>,
+    /// Why the posted form was not saved; the form shows the values as posted.
+    error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -200,8 +202,18 @@ fn form_page(
         series_href,
         read_only: false,
         history_href: None,
+        error: None,
         values,
     }
+}
+
+/// The form again with what the user typed and why it was not saved (422, so that scripts
+/// and tests see the refusal while a person sees the form).
+fn refused(mut page: FormPage, message: String) -> Result<Response, WebError> {
+    page.error = Some(message);
+    let mut response = render(&page)?;
+    *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
 }
 
 /// The object at a URL of the pages, after the access check (404 for anyone else's).
@@ -228,8 +240,22 @@ pub async fn edit_form(
     Path((calendar_id, name)): Path<(i64, String)>,
     Query(query): Query<AtQuery>,
 ) -> Result<Response, WebError> {
-    let (calendar, _, tree) = object(&web, &signed, calendar_id, &name, Access::Read).await?;
     let at = query.at.trim().parse::<i64>().ok();
+    let page = edit_page(&web, &signed, calendar_id, &name, at, None).await?;
+    render(&page)
+}
+
+/// The form of an existing event (or of one occurrence, with `at`), filled from the stored
+/// event, or with `posted` values when a save was refused.
+async fn edit_page(
+    web: &Shared,
+    signed: &Signed,
+    calendar_id: i64,
+    name: &str,
+    at: Option<i64>,
+    posted: Option<EventForm>,
+) -> Result<FormPage, WebError> {
+    let (calendar, _, tree) = object(web, signed, calendar_id, name, Access::Read).await?;
     let master = master(&tree).ok_or(WebError::NotFound)?;
     let recurring = master.prop("RRULE").is_some() || master.prop("RDATE").is_some();
     let mut values = values_of(master, signed.tz);
@@ -239,7 +265,10 @@ pub async fn edit_form(
         values.scope = "this".to_string();
     }
     values.calendar = calendar.id.to_string();
-    let mut calendars = home::writable(&web, &signed).await?;
+    if let Some(posted) = posted {
+        values = posted;
+    }
+    let mut calendars = home::writable(web, signed).await?;
     let read_only = !calendars.iter().any(|c| c.calendar.id == calendar.id);
     if read_only {
         // A read-only share: the form shows it, and saving answers 403.
@@ -251,10 +280,10 @@ pub async fn edit_form(
             .filter(|c| c.calendar.id == calendar.id)
             .collect();
     }
-    let base = format!("/events/{}/{}", calendar.id, time::url_encode(&name));
+    let base = format!("/events/{}/{}", calendar.id, time::url_encode(name));
     let series_href = (at.is_some() && recurring).then(|| base.clone());
     let mut page = form_page(
-        &signed,
+        signed,
         base.clone(),
         Some(format!("{base}/delete")),
         values,
@@ -266,7 +295,7 @@ pub async fn edit_form(
     page.history_href = master
         .text("UID")
         .map(|uid| crate::history::href(calendar.id, &uid));
-    render(&page)
+    Ok(page)
 }
 
 /// The series' master: the event without RECURRENCE-ID (or the first one).
@@ -447,55 +476,53 @@ struct Fields {
     reminder: Option<u32>,
 }
 
-fn fields(form: &EventForm, t: &crate::i18n::Text) -> Result<Fields, WebError> {
-    let bad = |what: &str| WebError::BadRequest(what.to_string());
-    let start_date = time::parse_date(&form.start_date).ok_or_else(|| bad(t.starts))?;
-    let end_date = time::parse_date(&form.end_date).unwrap_or(start_date);
+/// The form's fields checked, or the message that says what to correct.
+fn fields(form: &EventForm, t: &crate::i18n::Text) -> Result<Fields, String> {
+    let unreadable = |what: &str| fill(t.error_unreadable, &[what]);
+    if form.title.trim().is_empty() {
+        return Err(t.error_title_empty.to_string());
+    }
+    let start_date = time::parse_date(&form.start_date).ok_or_else(|| unreadable(t.starts))?;
+    let end_date = optional(&form.end_date, time::parse_date)
+        .ok_or_else(|| unreadable(t.ends))?
+        .unwrap_or(start_date);
     let (start, end) = if form.all_day.is_some() {
         if end_date < start_date {
-            return Err(bad(t.ends));
+            return Err(t.error_end_before_start.to_string());
         }
         (
             Moment::Date(start_date),
             Moment::Date(end_date + Duration::days(1)),
         )
     } else {
-        let zone = ics::zone_named(&form.tz).ok_or_else(|| bad(t.time_zone))?;
-        let start_time = time::parse_time(&form.start_time).ok_or_else(|| bad(t.starts))?;
-        let end_time = time::parse_time(&form.end_time).unwrap_or(start_time);
+        let zone = ics::zone_named(&form.tz).ok_or_else(|| unreadable(t.time_zone))?;
+        let start_time = time::parse_time(&form.start_time).ok_or_else(|| unreadable(t.starts))?;
+        let end_time = optional(&form.end_time, time::parse_time)
+            .ok_or_else(|| unreadable(t.ends))?
+            .unwrap_or(start_time);
         let from = start_date.and_time(start_time);
         let until = end_date.and_time(end_time);
         if until < from {
-            return Err(bad(t.ends));
+            return Err(t.error_end_before_start.to_string());
         }
         (zoned(from, zone), zoned(until, zone))
     };
     let freq = form.freq.trim().to_ascii_uppercase();
     if !["", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"].contains(&freq.as_str()) {
-        return Err(bad(t.repeat));
+        return Err(unreadable(t.repeat));
     }
-    let count = match form.count.trim() {
-        "" => None,
-        text => Some(
-            text.parse::<u32>()
-                .ok()
-                .filter(|n| (1..=10_000).contains(n))
-                .ok_or_else(|| bad(t.repeat_count))?,
-        ),
-    };
-    let until = match form.until.trim() {
-        "" => None,
-        text => Some(time::parse_date(text).ok_or_else(|| bad(t.repeat_until))?),
-    };
-    let reminder = match form.reminder.trim() {
-        "" => None,
-        text => Some(
-            text.parse::<u32>()
-                .ok()
-                .filter(|m| *m <= 40_320)
-                .ok_or_else(|| bad(t.reminder))?,
-        ),
-    };
+    let count = optional(&form.count, |text| {
+        text.parse::<u32>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+    })
+    .ok_or_else(|| unreadable(t.repeat_count))?;
+    let until =
+        optional(&form.until, time::parse_date).ok_or_else(|| unreadable(t.repeat_until))?;
+    let reminder = optional(&form.reminder, |text| {
+        text.parse::<u32>().ok().filter(|m| *m <= 40_320)
+    })
+    .ok_or_else(|| unreadable(t.reminder))?;
     Ok(Fields {
         title: form.title.trim().chars().take(500).collect(),
         start,
@@ -507,6 +534,14 @@ fn fields(form: &EventForm, t: &crate::i18n::Text) -> Result<Fields, WebError> {
         count,
         reminder,
     })
+}
+
+/// An optional field: `Some(None)` when left empty, `None` when filled but unreadable.
+fn optional<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Option<Option<T>> {
+    match text.trim() {
+        "" => Some(None),
+        text => parse(text).map(Some),
+    }
 }
 
 fn zoned(local: NaiveDateTime, zone: Tz) -> Moment {
@@ -629,7 +664,22 @@ pub async fn create(
     Form(form): Form<EventForm>,
 ) -> Result<Response, WebError> {
     signed.check_csrf(&form.csrf)?;
-    let fields = fields(&form, signed.lang.text())?;
+    let fields = match fields(&form, signed.lang.text()) {
+        Ok(fields) => fields,
+        Err(message) => {
+            let calendars = home::writable(&web, &signed).await?;
+            let page = form_page(
+                &signed,
+                "/events".to_string(),
+                None,
+                form,
+                &calendars,
+                false,
+                None,
+            );
+            return refused(page, message);
+        }
+    };
     let calendar_id = form
         .calendar
         .trim()
@@ -649,6 +699,7 @@ pub async fn create(
     ));
     fields.apply(&mut event, true, &EventForm::default());
     tree.push_child(event);
+    crate::vtimezone::complete(&mut tree, fields.year());
     let name = format!("{uid}.ics");
     let condition = Condition {
         if_match: None,
@@ -683,11 +734,17 @@ pub async fn update(
     Form(form): Form<EventForm>,
 ) -> Result<Response, WebError> {
     signed.check_csrf(&form.csrf)?;
-    let fields = fields(&form, signed.lang.text())?;
+    let at = form.at.trim().parse::<i64>().ok();
+    let fields = match fields(&form, signed.lang.text()) {
+        Ok(fields) => fields,
+        Err(message) => {
+            let page = edit_page(&web, &signed, calendar_id, &name, at, Some(form)).await?;
+            return refused(page, message);
+        }
+    };
     let (calendar, _, mut tree) = object(&web, &signed, calendar_id, &name, Access::Write).await?;
     let tz = signed.tz;
     let before = master(&tree).map(|m| values_of(m, tz)).unwrap_or_default();
-    let at = form.at.trim().parse::<i64>().ok();
     match (at, form.scope.as_str()) {
         (Some(at), "this") => edit_occurrence(&mut tree, at, &fields, &before, tz)?,
         (Some(at), _) => {
@@ -700,6 +757,7 @@ pub async fn update(
             fields.apply(master, true, &before);
         }
     }
+    crate::vtimezone::complete(&mut tree, fields.year());
     let actor = signed.actor();
     web.vault
         .put_object(
@@ -790,6 +848,15 @@ fn shift_series(master: &Comp, at: i64, fields: &Fields, tz: Tz) -> Fields {
 }
 
 impl Fields {
+    /// The year whose zone rules the object's VTIMEZONE is written with.
+    fn year(&self) -> i32 {
+        match self.start {
+            Moment::Zoned(local, _) | Moment::Floating(local) => local.year(),
+            Moment::Date(day) => day.year(),
+            Moment::Utc(at) => time::to_local(Tz::UTC, at).year(),
+        }
+    }
+
     fn clone_with(&self, start: Moment, end: Moment) -> Fields {
         Fields {
             title: self.title.clone(),

@@ -12,6 +12,7 @@ mod duplicates;
 mod error;
 mod event_form;
 mod frame;
+mod held;
 mod history;
 mod home;
 mod i18n;
@@ -21,11 +22,13 @@ mod language;
 mod server_timing;
 mod session;
 mod signin;
+mod task_form;
 mod time;
 mod trash;
+mod vtimezone;
+mod webcal;
 
 use std::sync::Arc;
-mod webcal;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -73,6 +76,11 @@ pub fn router(vault: Vault, config: WebConfig) -> Router {
             get(event_form::edit_form).post(event_form::update),
         )
         .route("/events/{calendar}/{name}/delete", post(event_form::delete))
+        .route(
+            "/tasks/{calendar}/{name}",
+            get(task_form::edit_form).post(task_form::update),
+        )
+        .route("/tasks/{calendar}/{name}/done", post(task_form::set_done))
         .route("/trash", get(trash::page))
         .route("/trash/restore", post(trash::restore))
         .route("/backups", get(backups::page))
@@ -94,13 +102,6 @@ pub fn router(vault: Vault, config: WebConfig) -> Router {
         .route("/calendars/{calendar}/share", post(calendars::share))
         .route("/calendars/{calendar}/unshare", post(calendars::unshare))
         .route(
-            "/devices",
-            get(devices::page).post(devices::create_app_password),
-        )
-        .route("/devices/revoke", post(devices::revoke_app_password))
-        .route("/devices/{id}/reset", post(devices::reset))
-        .route("/duplicates", get(duplicates::page))
-        .route(
             "/calendars/syncml-default",
             post(calendars::set_syncml_default),
         )
@@ -110,6 +111,13 @@ pub fn router(vault: Vault, config: WebConfig) -> Router {
         )
         .route("/subscriptions/{id}/revoke", post(calendars::unsubscribe))
         .route("/webcal/{file}", get(webcal::feed))
+        .route(
+            "/devices",
+            get(devices::page).post(devices::create_app_password),
+        )
+        .route("/devices/revoke", post(devices::revoke_app_password))
+        .route("/devices/{id}/reset", post(devices::reset))
+        .route("/duplicates", get(duplicates::page))
         .route("/duplicates/{calendar}/merge", post(duplicates::merge))
         .route("/archive", get(archive::page))
         .route("/archive/{calendar}", post(archive::run))
@@ -121,6 +129,9 @@ pub fn router(vault: Vault, config: WebConfig) -> Router {
         )
         .route("/alerts", get(alerts::page))
         .route("/alerts/{id}/dismiss", post(alerts::dismiss))
+        .route("/held", get(held::page))
+        .route("/held/{alert}/apply", post(held::apply))
+        .route("/held/{alert}/keep", post(held::keep))
         .layer(axum::middleware::map_response(frame::security_headers))
         .layer(axum::middleware::from_fn(server_timing::measure))
         .with_state(web)

@@ -64,6 +64,10 @@ pub struct Occurrence {
 
 #[derive(Debug, Clone)]
 pub struct Task {
+    /// The task's edit page; its done toggle posts to `{href}/done`.
+    pub href: String,
+    /// Whether the user may change it (own calendar or read-write share).
+    pub writable: bool,
     pub title: String,
     pub due: Option<String>,
     pub done: bool,
@@ -151,6 +155,10 @@ pub async fn window(
             .map_err(|e| WebError::from(calvault_core::CoreError::from(e)))?;
         let reading = Arc::new(Reading {
             calendar: calendar.id,
+            writable: entry
+                .shared
+                .as_ref()
+                .is_none_or(|s| s.access == calvault_core::store::ShareAccess::ReadWrite),
             colour: colour_of(calendar),
             label: calendar_label(entry),
             tz,
@@ -174,6 +182,7 @@ pub async fn window(
 /// What reading one calendar's objects into the window needs.
 struct Reading {
     calendar: i64,
+    writable: bool,
     colour: String,
     label: String,
     tz: Tz,
@@ -240,7 +249,9 @@ impl Reading {
             time::url_encode(&stored.meta.name)
         );
         if stored.meta.facts.component == "VTODO" {
-            if let Some(task) = task_of(&stored.data, &self.colour, &self.label, self.tz) {
+            if let Some(mut task) = task_of(&stored.data, &self.colour, &self.label, self.tz) {
+                task.href = crate::task_form::href(self.calendar, &stored.meta.name);
+                task.writable = self.writable;
                 window.tasks.push(task);
             }
             return;
@@ -397,6 +408,8 @@ fn task_of(data: &str, colour: &str, calendar: &str, tz: Tz) -> Option<Task> {
         .is_some_and(|s| s.value.trim().eq_ignore_ascii_case("COMPLETED"))
         || todo.prop("COMPLETED").is_some();
     Some(Task {
+        href: String::new(),
+        writable: false,
         title: todo.text("SUMMARY").unwrap_or_default(),
         due,
         done,
@@ -496,6 +509,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2024, 7, 5).unwrap();
         Reading {
             calendar: 1,
+            writable: true,
             colour: "#000000".to_string(),
             label: "c".to_string(),
             tz: Tz::UTC,
