@@ -332,6 +332,37 @@ async fn report_on_a_missing_calendar_is_404() {
     assert_eq!(answer.status, 404);
 }
 
+/// The object existed before the token: the journal since then holds only its new name.
+#[tokio::test]
+async fn sync_reports_the_old_name_of_an_object_renamed_after_the_token() {
+    let server = server().await;
+    server
+        .put_event(&format!("{CAL}before.ics"), "b", "B")
+        .await;
+    server.put_event(&format!("{CAL}stays.ics"), "s", "S").await;
+    let start = server.alice("REPORT", CAL, &[], &sync_body("", None)).await;
+    let token = token_of(&start.body);
+    let moved = server
+        .alice(
+            "MOVE",
+            &format!("{CAL}before.ics"),
+            &[("destination", "/dav/calendars/alice/calendar/after.ics")],
+            "",
+        )
+        .await;
+    assert_eq!(moved.status, 201);
+    let changes = server
+        .alice("REPORT", CAL, &[], &sync_body(&token, None))
+        .await;
+    let body = &changes.body;
+    assert!(body.contains("after.ics</d:href><d:propstat>"), "{body}");
+    assert!(
+        body.contains("before.ics</d:href><d:status>HTTP/1.1 404"),
+        "{body}"
+    );
+    assert!(!body.contains("stays.ics"), "{body}");
+}
+
 #[tokio::test]
 async fn sync_reports_the_old_name_of_a_renamed_object() {
     let server = server().await;

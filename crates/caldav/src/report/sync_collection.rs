@@ -188,6 +188,9 @@ async fn collect_changes(
         let full = page.len() == PAGE as usize;
         for revision in page {
             if !uids.contains(&revision.uid) && limit.is_some_and(|limit| uids.len() >= limit) {
+                if keep_names {
+                    names.extend(names_at(ctx, calendar, since, &uids).await?);
+                }
                 return Ok(Changes {
                     uids,
                     names,
@@ -205,12 +208,37 @@ async fn collect_changes(
             break;
         }
     }
+    if keep_names {
+        names.extend(names_at(ctx, calendar, since, &uids).await?);
+    }
     Ok(Changes {
         uids,
         names,
         position,
         truncated: false,
     })
+}
+
+/// The names the changed UIDs had at the client's token. An object renamed since (MOVE within
+/// the calendar keeps its UID) left its old name, which the client still holds: RFC 6578 §3.5
+/// wants that member reported removed, like a deletion.
+async fn names_at(
+    ctx: &Ctx,
+    calendar: i64,
+    since: i64,
+    uids: &BTreeSet<String>,
+) -> Result<Vec<String>, DavError> {
+    let state = ctx
+        .vault()
+        .store()
+        .state_at(calendar, since)
+        .await
+        .map_err(CoreError::from)?;
+    Ok(state
+        .into_iter()
+        .filter(|(uid, _)| uids.contains(uid))
+        .filter_map(|(_, revision)| revision.map(|r| r.meta.name))
+        .collect())
 }
 
 /// The initial sync of a calendar whose early journal is compacted: every live object.
