@@ -1,17 +1,17 @@
 //! The SQLite backend: the embedded default, one file in the data folder, WAL journal.
 //!
-//! One writer connection serialises every write (each in a `BEGIN IMMEDIATE` transaction, so a
-//! second process waits on the busy timeout instead of failing mid-transaction); a few reader
-//! connections read in parallel from WAL snapshots. `synchronous=FULL`: an acknowledged write
-//! survives a power cut. Journal commits that arrive together share one transaction and one
-//! fsync (`group_commit`).
+//! Every write is a `BEGIN IMMEDIATE` transaction (a second writer, connection or process,
+//! waits on the busy timeout instead of failing mid-transaction): journal commits on the
+//! committer's own connection, where those that arrive together share one transaction and one
+//! fsync (`group_commit`), other writes on one writer connection. A few reader connections read
+//! in parallel from WAL snapshots. `synchronous=FULL`: an acknowledged write survives a power
+//! cut.
 
 mod direct;
 mod group_commit;
 mod settings;
 mod syncml;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -22,7 +22,6 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Sqlite, SqliteConnection, Transaction};
 
-use crate::commit_plan::{self, DataSource, Plan, batch_data};
 use crate::dav_tree;
 use crate::rows::*;
 use crate::sql_error::{classify, expect_row, unique};
@@ -49,8 +48,7 @@ pub struct SqliteStore {
     readers: SqlitePool,
     checkpointer: SqlitePool,
     checkpoint_task: tokio::task::JoinHandle<()>,
-    commits: group_commit::Queue,
-    commit_task: tokio::task::JoinHandle<()>,
+    commits: group_commit::Committer,
     direct: direct::DirectReads,
     path: PathBuf,
 }
@@ -58,7 +56,6 @@ pub struct SqliteStore {
 impl Drop for SqliteStore {
     fn drop(&mut self) {
         self.checkpoint_task.abort();
-        self.commit_task.abort();
     }
 }
 
@@ -80,11 +77,10 @@ impl SqliteStore {
             // Rows cross from SQLite's worker thread in a channel; a deep one spares a thread
             // wake-up per row on large results.
             .row_buffer_size(1024);
+        // Journal commits have a connection of their own (`group_commit`); this one makes the
+        // other writes (calendars, accounts, settings), small ones.
         let writer_options = base
             .clone()
-            // A batch of a thousand changes touches thousands of pages: the writer keeps them
-            // in memory.
-            .pragma("cache_size", "-65536")
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES);
@@ -105,14 +101,13 @@ impl SqliteStore {
             .connect_with(base.pragma("query_only", "ON"))
             .await?;
         let checkpoint_task = tokio::spawn(checkpoint_continuously(checkpointer.clone()));
-        let (commits, commit_task) = group_commit::start(writer.clone());
+        let commits = group_commit::Committer::start(&path)?;
         Ok(SqliteStore {
             writer,
             readers,
             checkpointer,
             checkpoint_task,
             commits,
-            commit_task,
             direct: direct::DirectReads::new(path.clone()),
             path,
         })
@@ -126,7 +121,7 @@ impl SqliteStore {
     /// Closes every connection (the WAL is checkpointed when the last one goes).
     pub async fn close(&self) {
         self.checkpoint_task.abort();
-        self.commit_task.abort();
+        self.commits.stop();
         self.checkpointer.close().await;
         self.readers.close().await;
         self.writer.close().await;
@@ -305,193 +300,6 @@ async fn insert_calendar(
 }
 
 // ---- commit ----
-
-/// Reads the position of every touched calendar and the rows the batch's UIDs and names hit.
-async fn read_commit_state(
-    conn: &mut SqliteConnection,
-    changes: &[Change],
-) -> Result<(
-    HashMap<CalendarId, Seq>,
-    Vec<(CalendarId, CurrentObjectRow)>,
-)> {
-    let mut positions = HashMap::new();
-    let mut current = Vec::new();
-    for touched in commit_plan::touched(changes) {
-        let position: Option<i64> =
-            sqlx::query_scalar("SELECT position FROM calendars WHERE id = $1")
-                .bind(touched.calendar_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        let position = position
-            .ok_or_else(|| StoreError::NotFound(format!("calendar {}", touched.calendar_id)))?;
-        positions.insert(touched.calendar_id, position);
-        let by_uid: Vec<CurrentObjectRow> = sqlx::query_as(
-            "SELECT id, uid, name, seq, summary FROM objects \
-             WHERE calendar_id = $1 AND uid IN (SELECT value FROM json_each($2))",
-        )
-        .bind(touched.calendar_id)
-        .bind(json_list(&touched.uids))
-        .fetch_all(&mut *conn)
-        .await?;
-        let names = commit_plan::names_to_check(&touched.names, &by_uid);
-        current.extend(by_uid.into_iter().map(|row| (touched.calendar_id, row)));
-        if names.is_empty() {
-            continue;
-        }
-        let by_name: Vec<CurrentObjectRow> = sqlx::query_as(
-            "SELECT id, uid, name, seq, summary FROM objects \
-             WHERE calendar_id = $1 AND name IN (SELECT value FROM json_each($2))",
-        )
-        .bind(touched.calendar_id)
-        .bind(json_list(&names))
-        .fetch_all(&mut *conn)
-        .await?;
-        current.extend(by_name.into_iter().map(|row| (touched.calendar_id, row)));
-    }
-    Ok((positions, current))
-}
-
-async fn insert_revisions(
-    conn: &mut SqliteConnection,
-    plan: &Plan<'_>,
-    changes: &[Change],
-    origin: &Origin,
-) -> Result<()> {
-    // A tombstone of a stored version copies that version's data inside the database.
-    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, \
-         COALESCE(?, (SELECT p.data FROM revisions p WHERE p.calendar_id = ? AND p.seq = ?)), ?, ?, ?, ?, ?)";
-    const HEAD: &str = "INSERT INTO revisions (calendar_id, seq, uid, name, kind, at, source, device_id, note, \
-         data, component, first_start, last_end, fingerprint, summary)";
-    for chunk in plan.revisions.chunks(ROWS_PER_STATEMENT) {
-        let sql = values_sql(HEAD, ROW, chunk.len(), "");
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for r in chunk {
-            let (data, stored_seq) = match r.data {
-                DataSource::Batch(i) => (Some(batch_data(&changes[i])), None),
-                DataSource::Stored(seq) => (None, Some(seq)),
-            };
-            let facts = r.facts;
-            query = query
-                .bind(r.calendar_id)
-                .bind(r.seq)
-                .bind(r.uid)
-                .bind(r.name)
-                .bind(r.kind.as_str())
-                .bind(origin.at)
-                .bind(origin.source.as_str())
-                .bind(origin.device_id)
-                .bind(origin.note.as_deref())
-                .bind(data)
-                .bind(r.calendar_id)
-                .bind(stored_seq)
-                .bind(facts.map(|f| f.component.as_str()))
-                .bind(facts.and_then(|f| f.first_start))
-                .bind(facts.and_then(|f| f.last_end))
-                .bind(facts.map(|f| f.fingerprint.as_str()))
-                .bind(r.summary);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-async fn write_objects(conn: &mut SqliteConnection, plan: &Plan<'_>, at: Timestamp) -> Result<()> {
-    for (calendar, uids) in plan.deletes_by_calendar() {
-        sqlx::query("DELETE FROM objects WHERE calendar_id = $1 AND uid IN (SELECT value FROM json_each($2))")
-            .bind(calendar)
-            .bind(json_list(&uids))
-            .execute(&mut *conn)
-            .await?;
-    }
-    for (calendar, id) in &plan.object_renames {
-        sqlx::query("UPDATE objects SET name = $3 WHERE calendar_id = $1 AND id = $2")
-            .bind(calendar)
-            .bind(id)
-            .bind(Plan::parking_name(*id))
-            .execute(&mut *conn)
-            .await?;
-    }
-    const HEAD: &str = "INSERT INTO objects (calendar_id, uid, name, seq, component, first_start, last_end, \
-         fingerprint, summary, updated_at)";
-    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    const TAIL: &str = "ON CONFLICT (calendar_id, uid) DO UPDATE SET name = excluded.name, seq = excluded.seq, \
-         component = excluded.component, first_start = excluded.first_start, last_end = excluded.last_end, \
-         fingerprint = excluded.fingerprint, summary = excluded.summary, updated_at = excluded.updated_at";
-    // New rows and stored ones alike: SQLite's upsert costs no more than an insert.
-    let objects: Vec<_> = plan
-        .object_inserts
-        .iter()
-        .chain(&plan.object_updates)
-        .collect();
-    for chunk in objects.chunks(ROWS_PER_STATEMENT) {
-        let mut query = sqlx::query(AssertSqlSafe(values_sql(HEAD, ROW, chunk.len(), TAIL)));
-        for o in chunk {
-            query = query
-                .bind(o.calendar_id)
-                .bind(o.uid)
-                .bind(o.name)
-                .bind(o.seq)
-                .bind(o.facts.component.as_str())
-                .bind(o.facts.first_start)
-                .bind(o.facts.last_end)
-                .bind(o.facts.fingerprint.as_str())
-                .bind(o.facts.summary.as_deref())
-                .bind(at);
-        }
-        query
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| unique(e, || "an object name is already used".to_owned()))?;
-    }
-    Ok(())
-}
-
-async fn write_tombstones(
-    conn: &mut SqliteConnection,
-    plan: &Plan<'_>,
-    at: Timestamp,
-) -> Result<()> {
-    for (calendar, uids) in plan.tombstone_clears_by_calendar() {
-        sqlx::query("DELETE FROM tombstones WHERE calendar_id = $1 AND uid IN (SELECT value FROM json_each($2))")
-            .bind(calendar)
-            .bind(json_list(&uids))
-            .execute(&mut *conn)
-            .await?;
-    }
-    const HEAD: &str = "INSERT INTO tombstones (calendar_id, uid, seq, deleted_at)";
-    const TAIL: &str = "ON CONFLICT (calendar_id, uid) DO UPDATE SET seq = excluded.seq, deleted_at = excluded.deleted_at";
-    for chunk in plan.tombstone_sets.chunks(ROWS_PER_STATEMENT) {
-        let mut query = sqlx::query(AssertSqlSafe(values_sql(
-            HEAD,
-            "(?, ?, ?, ?)",
-            chunk.len(),
-            TAIL,
-        )));
-        for (calendar, uid, seq) in chunk {
-            query = query.bind(calendar).bind(*uid).bind(seq).bind(at);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-async fn write_plan(
-    conn: &mut SqliteConnection,
-    plan: &Plan<'_>,
-    changes: &[Change],
-    origin: &Origin,
-) -> Result<()> {
-    for (calendar, position) in &plan.positions {
-        sqlx::query("UPDATE calendars SET position = $2 WHERE id = $1")
-            .bind(calendar)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?;
-    }
-    insert_revisions(conn, plan, changes, origin).await?;
-    write_objects(conn, plan, origin.at).await?;
-    write_tombstones(conn, plan, origin.at).await
-}
 
 // ---- compaction ----
 

@@ -37,9 +37,9 @@ impl DirectReads {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let connection = match idle {
             Some(connection) => connection,
-            None => self.open().map_err(direct_error)?,
+            None => self.open().map_err(sqlite_error)?,
         };
-        let answer = read(&connection).map_err(direct_error);
+        let answer = read(&connection).map_err(sqlite_error);
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < KEEP_IDLE
         {
@@ -94,6 +94,7 @@ impl DirectReads {
     }
 }
 
-fn direct_error(error: rusqlite::Error) -> StoreError {
+/// A rusqlite error as the store's database error.
+pub(crate) fn sqlite_error(error: rusqlite::Error) -> StoreError {
     StoreError::Database(sqlx::Error::Protocol(format!("SQLite: {error}")))
 }

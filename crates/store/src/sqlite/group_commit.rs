@@ -3,20 +3,29 @@
 //!
 //! Each batch runs inside its own SAVEPOINT: one that fails (a precondition, a name already
 //! taken) rolls back alone and reports its error, and the others still commit.
+//!
+//! The committer is a thread with a connection of its own: every statement of a batch is a
+//! direct call into SQLite, not a hop to a connection's worker thread and back, which is most
+//! of what a small commit costs.
 
-use sqlx::{SqliteConnection, SqlitePool};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params_from_iter};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{read_commit_state, write_plan};
-use crate::commit_plan;
-use crate::{Change, Origin, Result, RevisionMeta, StoreError};
+use super::direct::sqlite_error;
+use super::{BUSY_TIMEOUT, ROWS_PER_STATEMENT, WAL_AUTOCHECKPOINT_PAGES, json_list, values_sql};
+use crate::commit_plan::{self, DataSource, Plan, batch_data};
+use crate::rows::CurrentObjectRow;
+use crate::{CalendarId, Change, Origin, Result, RevisionMeta, Seq, StoreError, Timestamp};
 
 /// At most this many batches share one transaction, so that a flood of writers still gets
 /// answers at a steady pace.
 const MAX_GROUP: usize = 64;
-
-/// The queue a connection-less waiter puts into; the task behind it owns the writes.
-pub(super) type Queue = mpsc::UnboundedSender<Job>;
 
 pub(super) struct Job {
     pub changes: Vec<Change>,
@@ -24,15 +33,67 @@ pub(super) struct Job {
     pub reply: oneshot::Sender<Result<Vec<RevisionMeta>>>,
 }
 
-/// Starts the committer on the current runtime. It stops when every sender is dropped.
-pub(super) fn start(writer: SqlitePool) -> (Queue, tokio::task::JoinHandle<()>) {
-    let (queue, jobs) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(writer, jobs));
-    (queue, task)
+/// The committer thread and the queue that feeds it.
+pub(super) struct Committer {
+    queue: Mutex<Option<mpsc::UnboundedSender<Job>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
-async fn run(writer: SqlitePool, mut jobs: mpsc::UnboundedReceiver<Job>) {
-    while let Some(first) = jobs.recv().await {
+impl Committer {
+    /// Opens the committer's connection to the database at `path` (already migrated) and
+    /// starts its thread.
+    pub fn start(path: &Path) -> Result<Committer> {
+        let connection = open(path).map_err(sqlite_error)?;
+        let (queue, jobs) = mpsc::unbounded_channel();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-commit".to_owned())
+            .spawn(move || run(connection, jobs))?;
+        Ok(Committer {
+            queue: Mutex::new(Some(queue)),
+            thread: Mutex::new(Some(thread)),
+        })
+    }
+
+    /// Queues a job; gives it back when the committer has stopped.
+    pub fn send(&self, job: Job) -> std::result::Result<(), Job> {
+        let queue = self.queue.lock().ok().and_then(|queue| queue.clone());
+        match queue {
+            Some(queue) => queue.send(job).map_err(|error| error.0),
+            None => Err(job),
+        }
+    }
+
+    /// Lets the jobs already queued finish, then closes the connection.
+    pub fn stop(&self) {
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.take();
+        }
+        let thread = self.thread.lock().ok().and_then(|mut thread| thread.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    // An acknowledged commit survives a power cut.
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    // A batch of a thousand changes touches thousands of pages: they stay in memory.
+    connection.pragma_update(None, "cache_size", -65536)?;
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    connection.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
+    connection.set_prepared_statement_cache_capacity(64);
+    Ok(connection)
+}
+
+fn run(connection: Connection, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = jobs.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match jobs.try_recv() {
@@ -40,38 +101,36 @@ async fn run(writer: SqlitePool, mut jobs: mpsc::UnboundedReceiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit_group(&writer, group).await;
+        commit_group(&connection, group);
     }
 }
 
-async fn commit_group(writer: &SqlitePool, group: Vec<Job>) {
-    let mut tx = match writer.begin_with("BEGIN IMMEDIATE").await {
-        Ok(tx) => tx,
-        Err(error) => return fail_all(group, &error.to_string()),
-    };
-    let alone = group.len() == 1;
-    let mut outcomes = Vec::with_capacity(group.len());
-    for job in &group {
-        let outcome = if alone {
-            apply(&mut tx, &job.changes, &job.origin).await
-        } else {
-            apply_in_savepoint(&mut tx, &job.changes, &job.origin).await
-        };
-        outcomes.push(outcome);
+fn commit_group(connection: &Connection, group: Vec<Job>) {
+    if let Err(error) = connection.execute_batch("BEGIN IMMEDIATE") {
+        return fail_all(group, &error.to_string());
     }
+    let alone = group.len() == 1;
+    let outcomes: Vec<Result<Vec<RevisionMeta>>> = group
+        .iter()
+        .map(|job| {
+            if alone {
+                apply(connection, &job.changes, &job.origin)
+            } else {
+                apply_in_savepoint(connection, &job.changes, &job.origin)
+            }
+        })
+        .collect();
     let all_failed = outcomes.iter().all(|o| o.is_err());
-    let committed = if all_failed {
-        tx.rollback().await
-    } else {
-        tx.commit().await
-    };
-    match committed {
+    let end = if all_failed { "ROLLBACK" } else { "COMMIT" };
+    match connection.execute_batch(end) {
         Ok(()) => {
             for (job, outcome) in group.into_iter().zip(outcomes) {
                 let _ = job.reply.send(outcome);
             }
         }
         Err(error) => {
+            // A failed COMMIT may leave the transaction open: end it before the next group.
+            let _ = connection.execute_batch("ROLLBACK");
             let message = error.to_string();
             for (job, outcome) in group.into_iter().zip(outcomes) {
                 // A batch that failed on its own keeps its own error.
@@ -82,33 +141,35 @@ async fn commit_group(writer: &SqlitePool, group: Vec<Job>) {
     }
 }
 
-async fn apply_in_savepoint(
-    conn: &mut SqliteConnection,
+fn apply_in_savepoint(
+    connection: &Connection,
     changes: &[Change],
     origin: &Origin,
 ) -> Result<Vec<RevisionMeta>> {
-    sqlx::query("SAVEPOINT batch").execute(&mut *conn).await?;
-    let outcome = apply(conn, changes, origin).await;
+    connection
+        .execute_batch("SAVEPOINT batch")
+        .map_err(sqlite_error)?;
+    let outcome = apply(connection, changes, origin);
     let end = if outcome.is_ok() {
         "RELEASE batch"
     } else {
         "ROLLBACK TO batch; RELEASE batch"
     };
-    sqlx::raw_sql(end).execute(&mut *conn).await?;
+    connection.execute_batch(end).map_err(sqlite_error)?;
     outcome
 }
 
-async fn apply(
-    conn: &mut SqliteConnection,
+fn apply(
+    connection: &Connection,
     changes: &[Change],
     origin: &Origin,
 ) -> Result<Vec<RevisionMeta>> {
-    let (positions, current) = read_commit_state(conn, changes).await?;
+    let (positions, current) = read_commit_state(connection, changes)?;
     let plan = commit_plan::plan(changes, &positions, &current)?;
     if plan.revisions.is_empty() {
         return Ok(Vec::new());
     }
-    write_plan(conn, &plan, changes, origin).await?;
+    write_plan(connection, &plan, changes, origin)?;
     Ok(plan.revision_metas(origin))
 }
 
@@ -117,5 +178,244 @@ fn fail_all(group: Vec<Job>, message: &str) {
         let _ = job
             .reply
             .send(Err(StoreError::CommitFailed(message.to_owned())));
+    }
+}
+
+/// The position of every touched calendar, and the object rows a batch's UIDs and names hit.
+type CommitState = (
+    HashMap<CalendarId, Seq>,
+    Vec<(CalendarId, CurrentObjectRow)>,
+);
+
+/// Reads the position of every touched calendar and the rows the batch's UIDs and names hit.
+fn read_commit_state(connection: &Connection, changes: &[Change]) -> Result<CommitState> {
+    const BY_UID: &str = "SELECT id, uid, name, seq, summary FROM objects \
+         WHERE calendar_id = ?1 AND uid IN (SELECT value FROM json_each(?2))";
+    const BY_NAME: &str = "SELECT id, uid, name, seq, summary FROM objects \
+         WHERE calendar_id = ?1 AND name IN (SELECT value FROM json_each(?2))";
+    let mut positions = HashMap::new();
+    let mut current = Vec::new();
+    for touched in commit_plan::touched(changes) {
+        let calendar = touched.calendar_id;
+        let position: Option<i64> = connection
+            .prepare_cached("SELECT position FROM calendars WHERE id = ?1")
+            .and_then(|mut select| select.query_row([calendar], |row| row.get(0)).optional())
+            .map_err(sqlite_error)?;
+        let position =
+            position.ok_or_else(|| StoreError::NotFound(format!("calendar {calendar}")))?;
+        positions.insert(calendar, position);
+        let by_uid =
+            current_objects(connection, BY_UID, calendar, &touched.uids).map_err(sqlite_error)?;
+        let names = commit_plan::names_to_check(&touched.names, &by_uid);
+        current.extend(by_uid.into_iter().map(|row| (calendar, row)));
+        if !names.is_empty() {
+            let by_name =
+                current_objects(connection, BY_NAME, calendar, &names).map_err(sqlite_error)?;
+            current.extend(by_name.into_iter().map(|row| (calendar, row)));
+        }
+    }
+    Ok((positions, current))
+}
+
+fn current_objects(
+    connection: &Connection,
+    sql: &str,
+    calendar: CalendarId,
+    keys: &[&str],
+) -> rusqlite::Result<Vec<CurrentObjectRow>> {
+    connection
+        .prepare_cached(sql)?
+        .query_map((calendar, json_list(keys)), |row| {
+            Ok(CurrentObjectRow {
+                id: row.get(0)?,
+                uid: row.get(1)?,
+                name: row.get(2)?,
+                seq: row.get(3)?,
+                summary: row.get(4)?,
+            })
+        })?
+        .collect()
+}
+
+fn write_plan(
+    connection: &Connection,
+    plan: &Plan<'_>,
+    changes: &[Change],
+    origin: &Origin,
+) -> Result<()> {
+    for (calendar, position) in &plan.positions {
+        connection
+            .prepare_cached("UPDATE calendars SET position = ?2 WHERE id = ?1")
+            .and_then(|mut update| update.execute((calendar, position)))
+            .map_err(sqlite_error)?;
+    }
+    insert_revisions(connection, plan, changes, origin).map_err(sqlite_error)?;
+    write_objects(connection, plan, origin.at)?;
+    write_tombstones(connection, plan, origin.at).map_err(sqlite_error)
+}
+
+fn insert_revisions(
+    connection: &Connection,
+    plan: &Plan<'_>,
+    changes: &[Change],
+    origin: &Origin,
+) -> rusqlite::Result<()> {
+    // A tombstone of a stored version copies that version's data inside the database.
+    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, \
+         COALESCE(?, (SELECT p.data FROM revisions p WHERE p.calendar_id = ? AND p.seq = ?)), ?, ?, ?, ?, ?)";
+    const HEAD: &str = "INSERT INTO revisions (calendar_id, seq, uid, name, kind, at, source, device_id, note, \
+         data, component, first_start, last_end, fingerprint, summary)";
+    for chunk in plan.revisions.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len() * 17);
+        for r in chunk {
+            let (data, stored_seq) = match r.data {
+                DataSource::Batch(i) => (Some(batch_data(&changes[i])), None),
+                DataSource::Stored(seq) => (None, Some(seq)),
+            };
+            let facts = r.facts;
+            values.extend([
+                int(r.calendar_id),
+                int(r.seq),
+                text(r.uid),
+                text(r.name),
+                text(r.kind.as_str()),
+                int(origin.at),
+                text(origin.source.as_str()),
+                opt_int(origin.device_id),
+                opt_text(origin.note.as_deref()),
+                opt_text(data),
+                int(r.calendar_id),
+                opt_int(stored_seq),
+                opt_text(facts.map(|f| f.component.as_str())),
+                opt_int(facts.and_then(|f| f.first_start)),
+                opt_int(facts.and_then(|f| f.last_end)),
+                opt_text(facts.map(|f| f.fingerprint.as_str())),
+                opt_text(r.summary),
+            ]);
+        }
+        execute(connection, &values_sql(HEAD, ROW, chunk.len(), ""), &values)?;
+    }
+    Ok(())
+}
+
+fn write_objects(connection: &Connection, plan: &Plan<'_>, at: Timestamp) -> Result<()> {
+    const DELETE: &str =
+        "DELETE FROM objects WHERE calendar_id = ?1 AND uid IN (SELECT value FROM json_each(?2))";
+    for (calendar, uids) in plan.deletes_by_calendar() {
+        execute(
+            connection,
+            DELETE,
+            &[int(calendar), owned(json_list(&uids))],
+        )
+        .map_err(sqlite_error)?;
+    }
+    for (calendar, id) in &plan.object_renames {
+        let park = "UPDATE objects SET name = ?3 WHERE calendar_id = ?1 AND id = ?2";
+        execute(
+            connection,
+            park,
+            &[int(*calendar), int(*id), owned(Plan::parking_name(*id))],
+        )
+        .map_err(sqlite_error)?;
+    }
+    const HEAD: &str = "INSERT INTO objects (calendar_id, uid, name, seq, component, first_start, last_end, \
+         fingerprint, summary, updated_at)";
+    const ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const TAIL: &str = "ON CONFLICT (calendar_id, uid) DO UPDATE SET name = excluded.name, seq = excluded.seq, \
+         component = excluded.component, first_start = excluded.first_start, last_end = excluded.last_end, \
+         fingerprint = excluded.fingerprint, summary = excluded.summary, updated_at = excluded.updated_at";
+    // New rows and stored ones alike: SQLite's upsert costs no more than an insert.
+    let objects: Vec<_> = plan
+        .object_inserts
+        .iter()
+        .chain(&plan.object_updates)
+        .collect();
+    for chunk in objects.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len() * 10);
+        for o in chunk {
+            values.extend([
+                int(o.calendar_id),
+                text(o.uid),
+                text(o.name),
+                int(o.seq),
+                text(o.facts.component.as_str()),
+                opt_int(o.facts.first_start),
+                opt_int(o.facts.last_end),
+                text(o.facts.fingerprint.as_str()),
+                opt_text(o.facts.summary.as_deref()),
+                int(at),
+            ]);
+        }
+        execute(
+            connection,
+            &values_sql(HEAD, ROW, chunk.len(), TAIL),
+            &values,
+        )
+        .map_err(|e| unique(e, || "an object name is already used".to_owned()))?;
+    }
+    Ok(())
+}
+
+fn write_tombstones(
+    connection: &Connection,
+    plan: &Plan<'_>,
+    at: Timestamp,
+) -> rusqlite::Result<()> {
+    const CLEAR: &str = "DELETE FROM tombstones WHERE calendar_id = ?1 AND uid IN (SELECT value FROM json_each(?2))";
+    for (calendar, uids) in plan.tombstone_clears_by_calendar() {
+        execute(connection, CLEAR, &[int(calendar), owned(json_list(&uids))])?;
+    }
+    const HEAD: &str = "INSERT INTO tombstones (calendar_id, uid, seq, deleted_at)";
+    const TAIL: &str = "ON CONFLICT (calendar_id, uid) DO UPDATE SET seq = excluded.seq, deleted_at = excluded.deleted_at";
+    for chunk in plan.tombstone_sets.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len() * 4);
+        for (calendar, uid, seq) in chunk {
+            values.extend([int(*calendar), text(uid), int(*seq), int(at)]);
+        }
+        let sql = values_sql(HEAD, "(?, ?, ?, ?)", chunk.len(), TAIL);
+        execute(connection, &sql, &values)?;
+    }
+    Ok(())
+}
+
+fn execute(connection: &Connection, sql: &str, values: &[ToSqlOutput<'_>]) -> rusqlite::Result<()> {
+    connection
+        .prepare_cached(sql)?
+        .execute(params_from_iter(values))?;
+    Ok(())
+}
+
+fn int<'a>(value: i64) -> ToSqlOutput<'a> {
+    ToSqlOutput::Owned(Value::Integer(value))
+}
+
+fn opt_int<'a>(value: Option<i64>) -> ToSqlOutput<'a> {
+    value.map_or(ToSqlOutput::Owned(Value::Null), int)
+}
+
+fn text(value: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(value.as_bytes()))
+}
+
+fn opt_text(value: Option<&str>) -> ToSqlOutput<'_> {
+    value.map_or(ToSqlOutput::Owned(Value::Null), text)
+}
+
+fn owned<'a>(value: String) -> ToSqlOutput<'a> {
+    ToSqlOutput::Owned(Value::Text(value))
+}
+
+/// A unique violation (SQLITE_CONSTRAINT_UNIQUE or _PRIMARYKEY) is `Conflict(conflict)`.
+fn unique(error: rusqlite::Error, conflict: impl FnOnce() -> String) -> StoreError {
+    const UNIQUE: i32 = 2067;
+    const PRIMARY_KEY: i32 = 1555;
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.code == ErrorCode::ConstraintViolation
+                && matches!(failure.extended_code, UNIQUE | PRIMARY_KEY) =>
+        {
+            StoreError::Conflict(conflict())
+        }
+        _ => sqlite_error(error),
     }
 }
