@@ -23,7 +23,7 @@ pub async fn one_month(
         r#"<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/>{data}</D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="{START}" end="{END}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#
     );
     let found = std::cell::Cell::new(0);
-    let ms = super::repeat(|| {
+    let ms = super::repeat(client, || {
         let body = Bytes::from(body.clone());
         let found = &found;
         async move {

@@ -1,7 +1,9 @@
 //! A plain-HTTP/1.1 client with keep-alive and Basic auth, and the checks every measured request
 //! goes through: a wrong status is an error, never a figure.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use base64::Engine;
@@ -17,6 +19,9 @@ pub struct DavClient {
     http: Client<HttpConnector, Full<Bytes>>,
     authorization: String,
     timeout: Duration,
+    /// Nanoseconds spent in exchanges, from sending a request to the last byte of its answer:
+    /// what a phase measures, so that checking an answer never counts as the server's time.
+    exchanged: Arc<AtomicU64>,
 }
 
 pub struct Response {
@@ -36,7 +41,13 @@ impl DavClient {
             http,
             authorization: format!("Basic {token}"),
             timeout,
+            exchanged: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// The time spent in exchanges so far (see `exchanged`).
+    pub fn exchange_time(&self) -> Duration {
+        Duration::from_nanos(self.exchanged.load(Ordering::Relaxed))
     }
 
     /// Sends one request; `Err` on a transport failure or a timeout.
@@ -57,9 +68,12 @@ impl DavClient {
         }
         let request = request.body(Full::new(body))?;
         let exchange = async {
+            let started = Instant::now();
             let response = self.http.request(request).await?;
             let status = response.status();
             let body = response.into_body().collect().await?.to_bytes();
+            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.exchanged.fetch_add(nanos, Ordering::Relaxed);
             anyhow::Ok(Response { status, body })
         };
         tokio::time::timeout(self.timeout, exchange)
