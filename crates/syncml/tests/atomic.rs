@@ -5,36 +5,39 @@
 mod support;
 
 use calvault_syncml::SyncmlConfig;
-use calvault_syncml_proto::Encoding;
+use calvault_syncml_proto::{Command, Encoding, SyncMl};
 use support::*;
 
 /// A device that completed a slow sync with these items (LUID, UID, summary) on both sides,
 /// now in a two-way sync whose package 3 is the next message.
 async fn two_way(server: &Server, encoding: Encoding, items: &[(&str, &str, &str)]) -> Device {
     let mut device = Device::new(&format!("IMEI:atomic-{encoding:?}"), encoding);
-    device
-        .send(server, vec![alert(1, 201, None, "s1")], true)
-        .await;
     let adds = items
         .iter()
         .enumerate()
         .map(|(n, (luid, uid, summary))| add(n as u32 + 2, luid, &event(uid, summary, 0)))
         .collect();
-    let reply = device.send(server, vec![sync(1, adds)], true).await;
-    device
-        .send(server, acknowledge(&reply, 1, "x-"), true)
-        .await;
+    device.slow_sync(server, "s1", adds, "x-").await;
     device.new_session();
-    let reply = device
-        .send(server, vec![alert(1, 200, Some("s1"), "s2")], true)
-        .await;
+    let reply = device.send_alert(server, 200, Some("s1"), "s2").await;
     assert_eq!(statuses(&reply), ["SyncHdr:212", "Alert:200"]);
     device
 }
 
-async fn sequence_runs_in_order(encoding: Encoding) {
+/// A fresh server, and a device in a two-way sync (see `two_way`) that has sent `commands` in
+/// its Sync. Returns the server, the device and the server's reply.
+async fn two_way_sync(
+    encoding: Encoding,
+    items: &[(&str, &str, &str)],
+    commands: Vec<Command>,
+) -> (Server, Device, SyncMl) {
     let server = server(SyncmlConfig::default()).await;
-    let mut device = two_way(&server, encoding, &[("1", "one", "One")]).await;
+    let mut device = two_way(&server, encoding, items).await;
+    let reply = device.send_sync(&server, commands).await;
+    (server, device, reply)
+}
+
+async fn sequence_runs_in_order(encoding: Encoding) {
     let commands = vec![sequence(
         2,
         vec![
@@ -44,7 +47,7 @@ async fn sequence_runs_in_order(encoding: Encoding) {
             replace(6, "404", &event("lost", "Lost", 0)),
         ],
     )];
-    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    let (server, _, reply) = two_way_sync(encoding, &[("1", "one", "One")], commands).await;
     assert_eq!(
         statuses(&reply),
         [
@@ -76,8 +79,6 @@ async fn a_sequence_runs_its_commands_in_order_in_wbxml() {
 }
 
 async fn atomic_applies_all(encoding: Encoding) {
-    let server = server(SyncmlConfig::default()).await;
-    let mut device = two_way(&server, encoding, &[("1", "one", "One")]).await;
     let commands = vec![atomic(
         2,
         vec![
@@ -85,7 +86,7 @@ async fn atomic_applies_all(encoding: Encoding) {
             replace(4, "1", &event("one", "One, changed", 0)),
         ],
     )];
-    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    let (server, _, reply) = two_way_sync(encoding, &[("1", "one", "One")], commands).await;
     assert_eq!(
         statuses(&reply),
         [
@@ -110,13 +111,6 @@ async fn an_atomic_that_succeeds_is_applied_in_wbxml() {
 }
 
 async fn atomic_rolls_back(encoding: Encoding) {
-    let server = server(SyncmlConfig::default()).await;
-    let mut device = two_way(
-        &server,
-        encoding,
-        &[("1", "one", "One"), ("5", "five", "Five")],
-    )
-    .await;
     let commands = vec![
         atomic(
             2,
@@ -130,7 +124,8 @@ async fn atomic_rolls_back(encoding: Encoding) {
         ),
         add(8, "6", &event("six", "Six", 0)),
     ];
-    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    let items = [("1", "one", "One"), ("5", "five", "Five")];
+    let (server, mut device, reply) = two_way_sync(encoding, &items, commands).await;
     assert_eq!(
         statuses(&reply),
         [
@@ -149,15 +144,11 @@ async fn atomic_rolls_back(encoding: Encoding) {
     // deletion is not applied; the command after the Atomic is.
     assert_eq!(live_summaries(&server).await, ["Five", "One", "Six"]);
     // The rolled-back item has no LUID map: the device sends it again as new later.
-    device
-        .send(&server, acknowledge(&reply, 1, "y-"), true)
-        .await;
+    device.acknowledge(&server, &reply, "y-").await;
     device.new_session();
-    device
-        .send(&server, vec![alert(1, 200, Some("s2"), "s3")], true)
-        .await;
+    device.send_alert(&server, 200, Some("s2"), "s3").await;
     let retry = vec![add(2, "2", &event("two", "Two", 0))];
-    let reply = device.send(&server, vec![sync(1, retry)], true).await;
+    let reply = device.send_sync(&server, retry).await;
     assert_eq!(statuses(&reply), ["SyncHdr:200", "Sync:200", "Add:201"]);
     assert_eq!(live_summaries(&server).await, ["Five", "One", "Six", "Two"]);
 }
@@ -174,8 +165,6 @@ async fn an_atomic_with_a_failing_command_applies_nothing_in_wbxml() {
 
 #[tokio::test]
 async fn a_failing_atomic_inside_a_sequence_leaves_the_sequences_other_commands() {
-    let server = server(SyncmlConfig::default()).await;
-    let mut device = two_way(&server, Encoding::Xml, &[]).await;
     let commands = vec![sequence(
         2,
         vec![
@@ -190,7 +179,7 @@ async fn a_failing_atomic_inside_a_sequence_leaves_the_sequences_other_commands(
             add(7, "4", &event("four", "Four", 0)),
         ],
     )];
-    let reply = device.send(&server, vec![sync(1, commands)], true).await;
+    let (server, _, reply) = two_way_sync(Encoding::Xml, &[], commands).await;
     assert_eq!(
         statuses(&reply),
         [

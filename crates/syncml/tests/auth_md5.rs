@@ -100,9 +100,7 @@ async fn auth_md5_failures_are_throttled_like_basic_ones() {
     );
     // auth-basic from the same address is refused as well.
     let mut other = Device::new("IMEI:md5-3", Encoding::Xml);
-    let reply = other
-        .send(&server, vec![alert(1, 201, None, "b1")], true)
-        .await;
+    let reply = other.send_alert(&server, 201, None, "b1").await;
     assert_eq!(hdr_status(&reply), StatusCode::INVALID_CREDENTIALS);
     assert!(matches!(
         server.vault.check_login_throttle(USER, "127.0.0.1"),

@@ -2,46 +2,32 @@
 //! `calendar` syncs the calendar the user chose for SyncML devices, `calendar/NAME` another
 //! calendar of theirs, and `tasks` only the VTODOs of the chosen calendar.
 
-use std::sync::Arc;
+mod support;
 
-use calvault_core::store::{Calendar, SqliteStore};
-use calvault_core::{Actor, CalendarPath, Client, Condition, Policy, Vault};
+use calvault_core::store::Calendar;
+use calvault_core::{Actor, CalendarPath, Client, Condition};
 use calvault_syncml::datastore::{
     default_calendar_id, set_default_calendar, settle_default_calendar,
 };
-use calvault_syncml::{Engine, Request, SyncmlConfig};
+use calvault_syncml::{Request, SyncmlConfig};
 use calvault_syncml_proto::{Command, Data, Encoding, SyncMl, decode};
+use support::{PASSWORD, SERVER_URI, Server, USER, event, summaries_in};
 
-const USER: &str = "alice";
-const PASSWORD: &str = "secret-passphrase";
 /// `alice:secret-passphrase` in base64 (auth-basic).
 const BASIC: &str = "YWxpY2U6c2VjcmV0LXBhc3NwaHJhc2U=";
-const ENDPOINT: &str = "http://127.0.0.1:9050/syncml";
 const XML: &str = "application/vnd.syncml+xml";
-
-struct Server {
-    vault: Vault,
-    engine: Engine,
-    _dir: tempfile::TempDir,
-}
 
 /// Alice with her first calendar (`calendar`) and two more, `work` and `family`.
 async fn server() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
-    let vault = Vault::new(Arc::new(store), Policy::default());
-    vault.add_user(USER, None, PASSWORD).await.unwrap();
+    let server = support::server(SyncmlConfig::default()).await;
     for name in ["work", "family"] {
-        vault
+        server
+            .vault
             .create_calendar(Actor::Admin, &path(name), None)
             .await
             .unwrap();
     }
-    Server {
-        engine: Engine::new(vault.clone(), SyncmlConfig::default()),
-        vault,
-        _dir: dir,
-    }
+    server
 }
 
 fn path(calendar: &str) -> CalendarPath {
@@ -57,14 +43,6 @@ async fn calendar(server: &Server, name: &str) -> Calendar {
         .calendar(Actor::Admin, &path(name), calvault_core::Access::Read)
         .await
         .unwrap()
-}
-
-fn event(uid: &str, summary: &str) -> String {
-    format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
-         DTSTAMP:20260101T000000Z\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\n\
-         SUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
 }
 
 fn todo(uid: &str, summary: &str) -> String {
@@ -92,20 +70,44 @@ async fn put(server: &Server, calendar_name: &str, uid: &str, data: &str) {
         .unwrap();
 }
 
+/// Writes an event as another client would.
+async fn put_event(server: &Server, calendar_name: &str, uid: &str, summary: &str) {
+    put(server, calendar_name, uid, &event(uid, summary, 0)).await;
+}
+
+/// Writes a task as another client would.
+async fn put_todo(server: &Server, calendar_name: &str, uid: &str, summary: &str) {
+    put(server, calendar_name, uid, &todo(uid, summary)).await;
+}
+
+/// The administrator chooses alice's calendar for SyncML devices.
+async fn choose_default(server: &Server, calendar_name: &str) {
+    set_default_calendar(&server.vault, Actor::Admin, USER, Some(calendar_name))
+        .await
+        .unwrap();
+}
+
+/// Moves one of alice's calendars to the trash.
+async fn trash(server: &Server, calendar_name: &str) {
+    server
+        .vault
+        .delete_calendar(Actor::Admin, &path(calendar_name))
+        .await
+        .unwrap();
+}
+
+/// Trashes a calendar, then settles alice's SyncML default calendar.
+async fn trash_and_settle(server: &Server, calendar_name: &str) {
+    let before = default_calendar_id(&server.vault, USER).await.unwrap();
+    trash(server, calendar_name).await;
+    settle_default_calendar(&server.vault, USER, before)
+        .await
+        .unwrap();
+}
+
 /// The summaries of the live objects of a calendar, sorted.
 async fn summaries(server: &Server, calendar_name: &str) -> Vec<String> {
-    let calendar = calendar(server, calendar_name).await;
-    let mut list: Vec<String> = server
-        .vault
-        .store()
-        .list_objects(calendar.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.facts.summary.unwrap_or_default())
-        .collect();
-    list.sort();
-    list
+    summaries_in(server, &calendar(server, calendar_name).await).await
 }
 
 fn header(session: &str, msg_id: u32, target: &str, cred: bool) -> String {
@@ -140,7 +142,7 @@ async fn slow_sync(
     items: &[(&str, String)],
 ) -> Vec<String> {
     let first = message(
-        header(session, 1, ENDPOINT, true),
+        header(session, 1, SERVER_URI, true),
         format!(
             "<Alert><CmdID>1</CmdID><Data>201</Data><Item><Target><LocURI>{datastore}</LocURI>\
              </Target><Source><LocURI>./dev</LocURI></Source><Meta><Anchor xmlns='syncml:metinf'>\
@@ -157,7 +159,7 @@ async fn slow_sync(
         .and_then(|uri| uri.split("sessionid=").nth(1))
         .expect("a RespURI")
         .to_string();
-    let target = format!("{ENDPOINT}?sessionid={sessionid}");
+    let target = format!("{SERVER_URI}?sessionid={sessionid}");
 
     let adds: String = items
         .iter()
@@ -175,7 +177,7 @@ async fn slow_sync(
         header(session, 2, &target, false),
         format!(
             "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd>\
-             <TargetRef>phone-{session}</TargetRef><SourceRef>{ENDPOINT}</SourceRef>\
+             <TargetRef>phone-{session}</TargetRef><SourceRef>{SERVER_URI}</SourceRef>\
              <Data>200</Data></Status>\
              <Sync><CmdID>2</CmdID><Target><LocURI>{datastore}</LocURI></Target>\
              <Source><LocURI>./dev</LocURI></Source>{adds}</Sync>"
@@ -207,7 +209,7 @@ async fn post(server: &Server, body: &[u8], session: Option<&str>) -> SyncMl {
             body,
             content_type: XML,
             session_id: session,
-            endpoint: ENDPOINT,
+            endpoint: SERVER_URI,
             client: "127.0.0.1",
         })
         .await
@@ -261,27 +263,15 @@ fn summaries_of(items: &[String]) -> Vec<String> {
 #[tokio::test]
 async fn calendar_syncs_the_chosen_default_calendar() {
     let server = server().await;
-    put(
-        &server,
-        "calendar",
-        "first@example.org",
-        &event("first@example.org", "In first"),
-    )
-    .await;
-    put(
-        &server,
-        "work",
-        "work@example.org",
-        &event("work@example.org", "In work"),
-    )
-    .await;
+    put_event(&server, "calendar", "first@example.org", "In first").await;
+    put_event(&server, "work", "work@example.org", "In work").await;
     let alice = server.vault.user_named(USER).await.unwrap();
     let chosen = set_default_calendar(&server.vault, Actor::User(alice.id), USER, Some("work"))
         .await
         .unwrap();
     assert_eq!(chosen.map(|c| c.name).as_deref(), Some("work"));
 
-    let phone = [("1", event("phone@example.org", "From the phone"))];
+    let phone = [("1", event("phone@example.org", "From the phone", 0))];
     let sent = slow_sync(&server, "11", "calendar", &phone).await;
     assert_eq!(summaries_of(&sent), ["In work"], "only the chosen calendar");
     assert_eq!(
@@ -294,32 +284,14 @@ async fn calendar_syncs_the_chosen_default_calendar() {
 #[tokio::test]
 async fn without_a_choice_or_after_it_is_trashed_calendar_is_the_one_named_calendar() {
     let server = server().await;
-    put(
-        &server,
-        "calendar",
-        "first@example.org",
-        &event("first@example.org", "In first"),
-    )
-    .await;
-    put(
-        &server,
-        "work",
-        "work@example.org",
-        &event("work@example.org", "In work"),
-    )
-    .await;
+    put_event(&server, "calendar", "first@example.org", "In first").await;
+    put_event(&server, "work", "work@example.org", "In work").await;
     let sent = slow_sync(&server, "21", "calendar", &[]).await;
     assert_eq!(summaries_of(&sent), ["In first"]);
 
-    set_default_calendar(&server.vault, Actor::Admin, USER, Some("work"))
-        .await
-        .unwrap();
-    server
-        .vault
-        .delete_calendar(Actor::Admin, &path("work"))
-        .await
-        .unwrap();
-    let phone = [("1", event("phone@example.org", "From the phone"))];
+    choose_default(&server, "work").await;
+    trash(&server, "work").await;
+    let phone = [("1", event("phone@example.org", "From the phone", 0))];
     let sent = slow_sync(&server, "22", "calendar", &phone).await;
     assert_eq!(
         summaries_of(&sent),
@@ -335,25 +307,11 @@ async fn without_a_choice_or_after_it_is_trashed_calendar_is_the_one_named_calen
 #[tokio::test]
 async fn calendar_slash_name_syncs_that_calendar_whatever_the_default() {
     let server = server().await;
-    put(
-        &server,
-        "family",
-        "fam@example.org",
-        &event("fam@example.org", "In family"),
-    )
-    .await;
-    put(
-        &server,
-        "work",
-        "work@example.org",
-        &event("work@example.org", "In work"),
-    )
-    .await;
-    set_default_calendar(&server.vault, Actor::Admin, USER, Some("work"))
-        .await
-        .unwrap();
+    put_event(&server, "family", "fam@example.org", "In family").await;
+    put_event(&server, "work", "work@example.org", "In work").await;
+    choose_default(&server, "work").await;
 
-    let phone = [("7", event("phone@example.org", "Family dinner"))];
+    let phone = [("7", event("phone@example.org", "Family dinner", 0))];
     let sent = slow_sync(&server, "31", "calendar/family", &phone).await;
     assert_eq!(summaries_of(&sent), ["In family"]);
     assert_eq!(
@@ -366,30 +324,10 @@ async fn calendar_slash_name_syncs_that_calendar_whatever_the_default() {
 #[tokio::test]
 async fn tasks_carries_only_the_vtodos_of_the_default_calendar() {
     let server = server().await;
-    put(
-        &server,
-        "work",
-        "meeting@example.org",
-        &event("meeting@example.org", "Meeting"),
-    )
-    .await;
-    put(
-        &server,
-        "work",
-        "report@example.org",
-        &todo("report@example.org", "Write report"),
-    )
-    .await;
-    put(
-        &server,
-        "calendar",
-        "other@example.org",
-        &todo("other@example.org", "Other todo"),
-    )
-    .await;
-    set_default_calendar(&server.vault, Actor::Admin, USER, Some("work"))
-        .await
-        .unwrap();
+    put_event(&server, "work", "meeting@example.org", "Meeting").await;
+    put_todo(&server, "work", "report@example.org", "Write report").await;
+    put_todo(&server, "calendar", "other@example.org", "Other todo").await;
+    choose_default(&server, "work").await;
 
     let phone = [("t1", todo("phone-todo@example.org", "Buy milk"))];
     let sent = slow_sync(&server, "41", "tasks", &phone).await;
@@ -414,13 +352,7 @@ async fn has_anchors(server: &Server, key: &str, datastore: &str) -> bool {
 #[tokio::test]
 async fn changing_the_default_makes_the_next_sync_of_calendar_slow() {
     let server = server().await;
-    put(
-        &server,
-        "work",
-        "work@example.org",
-        &event("work@example.org", "In work"),
-    )
-    .await;
+    put_event(&server, "work", "work@example.org", "In work").await;
     slow_sync(&server, "51", "calendar", &[]).await;
     slow_sync(&server, "51", "calendar/family", &[]).await;
     assert!(
@@ -428,9 +360,7 @@ async fn changing_the_default_makes_the_next_sync_of_calendar_slow() {
         "synced once"
     );
 
-    set_default_calendar(&server.vault, Actor::Admin, USER, Some("work"))
-        .await
-        .unwrap();
+    choose_default(&server, "work").await;
     assert!(
         !has_anchors(&server, "phone-51", "calendar").await,
         "anchors in the old calendar's journal forgotten"
@@ -442,50 +372,24 @@ async fn changing_the_default_makes_the_next_sync_of_calendar_slow() {
 
     // Choosing the calendar already in effect changes nothing.
     slow_sync(&server, "51", "calendar", &[]).await;
-    set_default_calendar(&server.vault, Actor::Admin, USER, Some("work"))
-        .await
-        .unwrap();
+    choose_default(&server, "work").await;
     assert!(has_anchors(&server, "phone-51", "calendar").await);
 }
 
 #[tokio::test]
 async fn trashing_the_chosen_calendar_makes_the_next_sync_of_calendar_slow() {
     let server = server().await;
-    put(
-        &server,
-        "work",
-        "work@example.org",
-        &event("work@example.org", "In work"),
-    )
-    .await;
-    set_default_calendar(&server.vault, Actor::Admin, USER, Some("work"))
-        .await
-        .unwrap();
+    put_event(&server, "work", "work@example.org", "In work").await;
+    choose_default(&server, "work").await;
     slow_sync(&server, "61", "calendar", &[]).await;
     slow_sync(&server, "61", "tasks", &[]).await;
     assert!(has_anchors(&server, "phone-61", "calendar").await);
 
     // Trashing another calendar moves nothing.
-    let before = default_calendar_id(&server.vault, USER).await.unwrap();
-    server
-        .vault
-        .delete_calendar(Actor::Admin, &path("family"))
-        .await
-        .unwrap();
-    settle_default_calendar(&server.vault, USER, before)
-        .await
-        .unwrap();
+    trash_and_settle(&server, "family").await;
     assert!(has_anchors(&server, "phone-61", "calendar").await);
 
-    let before = default_calendar_id(&server.vault, USER).await.unwrap();
-    server
-        .vault
-        .delete_calendar(Actor::Admin, &path("work"))
-        .await
-        .unwrap();
-    settle_default_calendar(&server.vault, USER, before)
-        .await
-        .unwrap();
+    trash_and_settle(&server, "work").await;
     assert!(!has_anchors(&server, "phone-61", "calendar").await);
     assert!(!has_anchors(&server, "phone-61", "tasks").await);
     let sent = slow_sync(&server, "61", "calendar", &[]).await;

@@ -16,27 +16,15 @@ async fn a_suspended_upload_resumes_without_duplicates_and_gets_the_servers_even
     let mut device = Device::new("IMEI:resume-1", Encoding::Xml);
 
     // Session 1: a slow sync; three of the device's five events go up, then it suspends.
-    let reply = device
-        .send(&server, vec![alert(1, 201, None, "c1")], true)
-        .await;
+    let reply = device.send_alert(&server, 201, None, "c1").await;
     assert_eq!(statuses(&reply), ["SyncHdr:212", "Alert:200"]);
-    let items = (1..=3)
-        .map(|n| {
-            add(
-                n + 1,
-                &n.to_string(),
-                &event(&format!("dev-{n}"), &format!("Device {n}"), 0),
-            )
-        })
-        .collect();
+    let items = numbered_adds(1..=3, "dev-", "Device");
     let reply = device.send(&server, vec![sync(1, items)], false).await;
     assert_eq!(
         statuses(&reply),
         ["SyncHdr:200", "Sync:200", "Add:201", "Add:201", "Add:201"]
     );
-    let reply = device
-        .send(&server, vec![bare_alert(1, AlertCode::SUSPEND)], true)
-        .await;
+    let reply = device.suspend(&server).await;
     assert_eq!(statuses(&reply), ["SyncHdr:200", "Alert:200"]);
     assert!(reply.body.final_);
     assert!(server_adds(&reply).is_empty(), "a suspend sends nothing");
@@ -50,9 +38,7 @@ async fn a_suspended_upload_resumes_without_duplicates_and_gets_the_servers_even
     // Session 2: resumed. The device sends item 3 again (its status was lost) and the two
     // it had not sent; the server sends its own two events, not the device's.
     device.new_session();
-    let reply = device
-        .send(&server, vec![alert(1, 225, None, "c1")], true)
-        .await;
+    let reply = device.send_alert(&server, 225, None, "c1").await;
     assert_eq!(
         statuses(&reply),
         ["SyncHdr:212", "Alert:200"],
@@ -63,23 +49,13 @@ async fn a_suspended_upload_resumes_without_duplicates_and_gets_the_servers_even
         [201],
         "the suspended sync type goes on"
     );
-    let items = (3..=5)
-        .map(|n| {
-            add(
-                n + 1,
-                &n.to_string(),
-                &event(&format!("dev-{n}"), &format!("Device {n}"), 0),
-            )
-        })
-        .collect();
-    let reply = device.send(&server, vec![sync(1, items)], true).await;
+    let items = numbered_adds(3..=5, "dev-", "Device");
+    let reply = device.send_sync(&server, items).await;
     let mut sent = server_adds(&reply);
     sent.sort();
     assert_eq!(sent, ["server-1", "server-2"]);
     assert!(reply.body.final_);
-    let reply = device
-        .send(&server, acknowledge(&reply, 1, "dev-luid-"), true)
-        .await;
+    let reply = device.acknowledge(&server, &reply, "dev-luid-").await;
     assert!(reply.body.final_);
 
     assert_eq!(
@@ -94,11 +70,9 @@ async fn a_suspended_upload_resumes_without_duplicates_and_gets_the_servers_even
 
     // The next two-way sync has nothing to send either way.
     device.new_session();
-    let reply = device
-        .send(&server, vec![alert(1, 200, Some("c1"), "c2")], true)
-        .await;
+    let reply = device.send_alert(&server, 200, Some("c1"), "c2").await;
     assert_eq!(statuses(&reply), ["SyncHdr:212", "Alert:200"]);
-    let reply = device.send(&server, vec![sync(1, Vec::new())], true).await;
+    let reply = device.send_sync(&server, Vec::new()).await;
     assert!(server_adds(&reply).is_empty());
 }
 
@@ -113,10 +87,8 @@ async fn changes_the_device_never_acknowledged_are_sent_again_after_a_cut() {
 
     // Session 1: the server's package takes several messages. The device acknowledges the
     // first, asks for the next, and is killed before it answers that one.
-    device
-        .send(&server, vec![alert(1, 201, None, "k1")], true)
-        .await;
-    let first = device.send(&server, vec![sync(1, Vec::new())], true).await;
+    device.send_alert(&server, 201, None, "k1").await;
+    let first = device.send_sync(&server, Vec::new()).await;
     assert!(!first.body.final_, "more to come");
     let acknowledged = server_adds(&first);
     assert!(!acknowledged.is_empty());
@@ -128,11 +100,9 @@ async fn changes_the_device_never_acknowledged_are_sent_again_after_a_cut() {
 
     // Session 2: resumed; what the device never acknowledged comes first, then the rest.
     device.new_session();
-    let reply = device
-        .send(&server, vec![alert(1, 225, None, "k1")], true)
-        .await;
+    let reply = device.send_alert(&server, 225, None, "k1").await;
     assert_eq!(statuses(&reply), ["SyncHdr:212", "Alert:200"]);
-    let mut reply = device.send(&server, vec![sync(1, Vec::new())], true).await;
+    let mut reply = device.send_sync(&server, Vec::new()).await;
     let mut resent = Vec::new();
     loop {
         resent.extend(server_adds(&reply));
@@ -171,9 +141,7 @@ async fn changes_the_device_never_acknowledged_are_sent_again_after_a_cut() {
 async fn a_resume_with_nothing_to_continue_is_answered_508_with_a_slow_sync() {
     let server = server(SyncmlConfig::default()).await;
     let mut device = Device::new("IMEI:resume-3", Encoding::Xml);
-    let reply = device
-        .send(&server, vec![alert(1, 225, None, "r1")], true)
-        .await;
+    let reply = device.send_alert(&server, 225, None, "r1").await;
     assert_eq!(statuses(&reply), ["SyncHdr:212", "Alert:508"]);
     assert_eq!(server_alerts(&reply), [201]);
 }
@@ -182,21 +150,11 @@ async fn a_resume_with_nothing_to_continue_is_answered_508_with_a_slow_sync() {
 async fn a_suspended_sync_is_not_resumed_once_another_sync_completed() {
     let server = server(SyncmlConfig::default()).await;
     let mut device = Device::new("IMEI:resume-4", Encoding::Xml);
-    device
-        .send(&server, vec![alert(1, 201, None, "a1")], true)
-        .await;
-    device
-        .send(&server, vec![bare_alert(1, AlertCode::SUSPEND)], true)
-        .await;
+    device.send_alert(&server, 201, None, "a1").await;
+    device.suspend(&server).await;
     // A complete slow sync in between.
     device.new_session();
-    device
-        .send(&server, vec![alert(1, 201, None, "a2")], true)
-        .await;
-    let reply = device.send(&server, vec![sync(1, Vec::new())], true).await;
-    device
-        .send(&server, acknowledge(&reply, 1, "l-"), true)
-        .await;
+    device.slow_sync(&server, "a2", Vec::new(), "l-").await;
     assert!(
         device_state(&server, &device.key)
             .await
@@ -205,9 +163,7 @@ async fn a_suspended_sync_is_not_resumed_once_another_sync_completed() {
     );
 
     device.new_session();
-    let reply = device
-        .send(&server, vec![alert(1, 225, Some("a2"), "a3")], true)
-        .await;
+    let reply = device.send_alert(&server, 225, Some("a2"), "a3").await;
     assert_eq!(statuses(&reply), ["SyncHdr:212", "Alert:508"]);
 }
 
@@ -215,12 +171,8 @@ async fn a_suspended_sync_is_not_resumed_once_another_sync_completed() {
 async fn resume_is_ds_1_2_only() {
     let server = server(SyncmlConfig::default()).await;
     let mut device = Device::new("IMEI:resume-5", Encoding::Xml);
-    device
-        .send(&server, vec![alert(1, 201, None, "v1")], true)
-        .await;
-    device
-        .send(&server, vec![bare_alert(1, AlertCode::SUSPEND)], true)
-        .await;
+    device.send_alert(&server, 201, None, "v1").await;
+    device.suspend(&server).await;
     device.new_session();
     let mut msg = device.message(vec![alert(1, 225, None, "v1")], true);
     msg.hdr.ver_dtd = calvault_syncml_proto::VerDtd::V1_1;

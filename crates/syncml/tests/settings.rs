@@ -9,28 +9,12 @@ use support::*;
 /// A device with five events synced, that then deletes three of them.
 async fn delete_three_of_five(server: &Server) {
     let mut device = Device::new("IMEI:settings", Encoding::Xml);
-    device
-        .send(server, vec![alert(1, 201, None, "d1")], true)
-        .await;
-    let adds = (1..=5)
-        .map(|n| {
-            add(
-                n + 1,
-                &n.to_string(),
-                &event(&format!("e{n}"), &format!("Event {n}"), 0),
-            )
-        })
-        .collect();
-    let reply = device.send(server, vec![sync(1, adds)], true).await;
-    device
-        .send(server, acknowledge(&reply, 1, "m-"), true)
-        .await;
+    let adds = numbered_adds(1..=5, "e", "Event");
+    device.slow_sync(server, "d1", adds, "m-").await;
     device.new_session();
-    device
-        .send(server, vec![alert(1, 200, Some("d1"), "d2")], true)
-        .await;
+    device.send_alert(server, 200, Some("d1"), "d2").await;
     let deletes = (1..=3).map(|n| delete(n + 1, &n.to_string())).collect();
-    let reply = device.send(server, vec![sync(1, deletes)], true).await;
+    let reply = device.send_sync(server, deletes).await;
     assert_eq!(
         statuses(&reply),
         [
@@ -41,9 +25,7 @@ async fn delete_three_of_five(server: &Server) {
             "Delete:200"
         ]
     );
-    device
-        .send(server, acknowledge(&reply, 1, "m-"), true)
-        .await;
+    device.acknowledge(server, &reply, "m-").await;
 }
 
 #[tokio::test]

@@ -8,43 +8,36 @@
 //! empty nonce where we first answer 401 (a replayable digest), and it sent a Get for the
 //! client's DevInf, which we do not need.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use calvault_core::store::{SqliteStore, SyncmlMapping};
-use calvault_core::{Actor, Client, Condition, Policy, Vault};
+use calvault_core::store::SyncmlMapping;
+use calvault_core::{Policy, Vault};
 use calvault_syncml::auth::{md5_credential, md5_digest, remember_password};
 use calvault_syncml::state::{DatastoreAnchors, DeviceState};
 use calvault_syncml::{Engine, Request, SyncmlConfig};
 use calvault_syncml_proto::{Command, Data, Encoding, StatusCode, SyncMl, decode, encode};
-
-const USER: &str = "alice";
-const PASSWORD: &str = "secret-passphrase";
+use support::{
+    PASSWORD, Server, USER, live_summaries, put_from_elsewhere, put_text_from_elsewhere,
+    user_calendar,
+};
 
 fn traces() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/syncml/traces");
     dir.canonicalize().unwrap_or(dir)
 }
 
-struct Server {
-    vault: Vault,
-    engine: Engine,
-    _dir: tempfile::TempDir,
-}
-
+/// The engine of `support`, with alice's password also kept for auth-md5.
 async fn server(config: SyncmlConfig) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
-    let vault = Vault::new(Arc::new(store), Policy::default());
-    let (user, _) = vault.add_user(USER, None, PASSWORD).await.unwrap();
-    remember_password(&vault, &user, PASSWORD).await.unwrap();
-    Server {
-        engine: Engine::new(vault.clone(), config),
-        vault,
-        _dir: dir,
-    }
+    let server = support::server(config).await;
+    let user = server.vault.user_named(USER).await.unwrap();
+    remember_password(&server.vault, &user, PASSWORD)
+        .await
+        .unwrap();
+    server
 }
 
 /// One recorded exchange.
@@ -279,71 +272,10 @@ async fn replay_checked(server: &Server, session: &str, compare: bool) -> Vec<Sy
     replies
 }
 
-async fn live_summaries(server: &Server) -> Vec<String> {
-    let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
-    let mut list: Vec<String> = store
-        .list_objects(calendar.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| o.facts.summary.unwrap_or_default())
-        .collect();
-    list.sort();
-    list
-}
-
-/// An event as a CalDAV client (another device) would put it.
-fn event(uid: &str, summary: &str, description_len: usize) -> String {
-    let description = "x".repeat(description_len);
-    let description = if description_len > 0 {
-        format!("DESCRIPTION:{description}\r\n")
-    } else {
-        String::new()
-    };
-    format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n\
-         DTSTAMP:20260101T000000Z\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\n\
-         SUMMARY:{summary}\r\n{description}END:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-}
-
-async fn put_from_elsewhere(server: &Server, uid: &str, summary: &str, description_len: usize) {
-    let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
-    server
-        .vault
-        .put_object(
-            Actor::User(user.id),
-            &calendar,
-            &format!("{uid}.ics"),
-            &event(uid, summary, description_len),
-            &Condition::default(),
-            &Client::new("caldav"),
-        )
-        .await
-        .unwrap();
-}
-
 /// Makes `device` look as if it completed a sync with these anchors and items.
 async fn synced_before(server: &Server, device: &str, last_anchor: &str, luids: &[&str]) {
     let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
+    let (user, calendar) = user_calendar(server).await;
     let device = server
         .vault
         .touch_device(user.id, "syncml", device, device)
@@ -429,12 +361,7 @@ async fn vcalendar_items_are_stored_as_icalendar() {
     let server = server(SyncmlConfig::default()).await;
     replay(&server, "vcal10-slowsync-xml").await;
     let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, calendar) = user_calendar(&server).await;
     let objects = store.objects_page(calendar.id, 0, 100).await.unwrap();
     assert_eq!(objects.len(), 5);
     for object in objects {
@@ -519,12 +446,7 @@ async fn large_object_upload_is_joined_from_its_chunks() {
     .await;
     replay(&server, "largeobject-upload-xml").await;
     let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, calendar) = user_calendar(&server).await;
     let objects = store.objects_page(calendar.id, 0, 10).await.unwrap();
     assert_eq!(objects.len(), 1);
     assert!(objects[0].data.len() > 30_000);
@@ -690,12 +612,7 @@ async fn a_conflict_goes_to_the_newest_change_and_keeps_the_other_in_history() {
     assert_eq!(replaced, vec!["ev000001.ics"]);
     // The device's version is in the history.
     let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, calendar) = user_calendar(&server).await;
     let history = store
         .history(calendar.id, "seed-ev000001.ics")
         .await
@@ -724,13 +641,6 @@ async fn the_sync_window_limits_what_is_sent() {
     })
     .await;
     // Two events on the server: one long past, one now.
-    let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
     let now = chrono::Utc::now();
     for (uid, summary, at) in [
         ("old@example.org", "Old", now - chrono::Duration::days(400)),
@@ -742,18 +652,7 @@ async fn the_sync_window_limits_what_is_sent() {
              DTSTAMP:20260101T000000Z\r\nDTSTART:{day}T100000Z\r\nDTEND:{day}T110000Z\r\n\
              SUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         );
-        server
-            .vault
-            .put_object(
-                Actor::User(user.id),
-                &calendar,
-                &format!("{uid}.ics"),
-                &text,
-                &Condition::default(),
-                &Client::new("caldav"),
-            )
-            .await
-            .unwrap();
+        put_text_from_elsewhere(&server, uid, &text).await;
     }
     let replies = replay_checked(&server, "refresh-from-server-xml", false).await;
     let sent: Vec<String> = replies.iter().flat_map(server_guids).collect();

@@ -2,74 +2,26 @@
 //! default, and private subscription (webcal) addresses, made, fetched without signing in,
 //! revoked (404 at once), and never usable across users or calendars.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod common;
 
-use calvault_core::store::{Calendar, ShareAccess};
-use calvault_core::{Access, Actor, CalendarPath, Policy, Vault};
-use calvault_store::SqliteStore;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const PASSWORD: &str = "correct horse battery";
-
-struct Server {
-    addr: SocketAddr,
-    vault: Vault,
-    _dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn cookies(&self) -> Vec<String> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
-            .filter_map(|(_, v)| v.split(';').next().map(str::to_string))
-            .collect()
-    }
-}
+use calvault_core::store::{Calendar, CalendarId, ShareAccess};
+use calvault_core::{Access, Actor, CalendarPath};
+use common::{Answer, Server, post_csrf, send, sign_in_at};
 
 /// Alice (calendars `calendar` and `work`) and Bob (`calendar`).
 async fn start() -> Server {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(dir.path()).await.expect("store");
-    let vault = Vault::new(Arc::new(store), Policy::default());
-    for name in ["alice", "bob"] {
-        vault.add_user(name, None, PASSWORD).await.expect("user");
-    }
-    vault
+    let server = common::start().await;
+    server
+        .vault
         .create_calendar(Actor::Admin, &path("alice", "work"), Some("Work"))
         .await
         .expect("calendar");
-    let app = calvault_web::router(vault.clone(), calvault_web::WebConfig::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("listen");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    Server {
-        addr,
-        vault,
-        _dir: dir,
-    }
+    server
+}
+
+/// Signs in and returns the session cookie and the CSRF token of the calendars page.
+async fn sign_in(server: &Server, name: &str) -> (String, String) {
+    sign_in_at(server, name, "/calendars").await
 }
 
 fn path(user: &str, calendar: &str) -> CalendarPath {
@@ -108,82 +60,6 @@ async fn put_event(server: &Server, user: &str, name: &str, uid: &str, summary: 
         .expect("put");
 }
 
-/// One HTTP/1.1 exchange on a fresh connection.
-async fn send(server: &Server, method: &str, path: &str, cookie: &str, body: &str) -> Answer {
-    let mut stream = tokio::net::TcpStream::connect(server.addr)
-        .await
-        .expect("connect");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: body.to_string(),
-    }
-}
-
-fn form_value(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page
-        .find(&marker)
-        .map(|at| at + marker.len())
-        .expect("field in page");
-    page[start..].split('"').next().unwrap_or("").to_string()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Signs in and returns the session cookie and the CSRF token of the pages.
-async fn sign_in(server: &Server, name: &str) -> (String, String) {
-    let page = send(server, "GET", "/", "", "").await;
-    let token = form_value(&page.body, "csrf");
-    let pre = page.cookies().join("; ");
-    let answer = send(
-        server,
-        "POST",
-        "/",
-        &pre,
-        &format!("csrf={token}&name={name}&password={}", encode(PASSWORD)),
-    )
-    .await;
-    assert_eq!(answer.status, 303, "{}", answer.body);
-    let session = answer
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("cv_session="))
-        .expect("session cookie");
-    let page = send(server, "GET", "/calendars", &session, "").await;
-    assert_eq!(page.status, 200);
-    (session, form_value(&page.body, "csrf"))
-}
-
 /// The path of the subscription address a page shows once (`/webcal/<token>.ics`).
 fn shown_address(page: &str) -> String {
     let start = page
@@ -211,6 +87,34 @@ async fn syncml_default(server: &Server, user: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Posts the calendars page's choice of the SyncML default calendar.
+async fn choose_syncml_default(
+    server: &Server,
+    cookie: &str,
+    csrf: &str,
+    calendar: CalendarId,
+) -> Answer {
+    send(
+        server,
+        "POST",
+        "/calendars/syncml-default",
+        cookie,
+        &format!("csrf={csrf}&calendar={calendar}"),
+    )
+    .await
+}
+
+/// Asks for a new subscription address of a calendar.
+async fn subscribe(server: &Server, cookie: &str, csrf: &str, calendar: CalendarId) -> Answer {
+    post_csrf(
+        server,
+        &format!("/calendars/{calendar}/subscribe"),
+        cookie,
+        csrf,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_syncml_default_calendar_is_chosen_on_the_page() {
     let server = start().await;
@@ -226,14 +130,7 @@ async fn the_syncml_default_calendar_is_chosen_on_the_page() {
         "the calendar named `calendar` is the default at first"
     );
 
-    let answer = send(
-        &server,
-        "POST",
-        "/calendars/syncml-default",
-        &cookie,
-        &format!("csrf={csrf}&calendar={}", work.id),
-    )
-    .await;
+    let answer = choose_syncml_default(&server, &cookie, &csrf, work.id).await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(syncml_default(&server, "alice").await, "work");
     let page = send(&server, "GET", "/calendars", &cookie, "").await;
@@ -259,12 +156,11 @@ async fn the_syncml_default_calendar_is_chosen_on_the_page() {
         .save_device_state(phone.id, &state, true)
         .await
         .unwrap();
-    let answer = send(
+    let answer = post_csrf(
         &server,
-        "POST",
         &format!("/calendars/{}/delete", work.id),
         &cookie,
-        &format!("csrf={csrf}"),
+        &csrf,
     )
     .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
@@ -301,23 +197,9 @@ async fn the_syncml_default_is_refused_without_the_token_or_for_another_users_ca
     let work = calendar(&server, "alice", "work").await;
     let bobs = calendar(&server, "bob", "calendar").await;
 
-    let answer = send(
-        &server,
-        "POST",
-        "/calendars/syncml-default",
-        &cookie,
-        &format!("csrf=wrong&calendar={}", work.id),
-    )
-    .await;
+    let answer = choose_syncml_default(&server, &cookie, "wrong", work.id).await;
     assert_eq!(answer.status, 403);
-    let answer = send(
-        &server,
-        "POST",
-        "/calendars/syncml-default",
-        &cookie,
-        &format!("csrf={csrf}&calendar={}", bobs.id),
-    )
-    .await;
+    let answer = choose_syncml_default(&server, &cookie, &csrf, bobs.id).await;
     assert_eq!(answer.status, 404);
     // Even shared with her, Bob's calendar is not Alice's to sync as `calendar`.
     server
@@ -330,14 +212,7 @@ async fn the_syncml_default_is_refused_without_the_token_or_for_another_users_ca
         )
         .await
         .unwrap();
-    let answer = send(
-        &server,
-        "POST",
-        "/calendars/syncml-default",
-        &cookie,
-        &format!("csrf={csrf}&calendar={}", bobs.id),
-    )
-    .await;
+    let answer = choose_syncml_default(&server, &cookie, &csrf, bobs.id).await;
     assert_eq!(answer.status, 404);
     assert_eq!(syncml_default(&server, "alice").await, "calendar");
     assert_eq!(syncml_default(&server, "bob").await, "calendar");
@@ -351,14 +226,7 @@ async fn a_subscription_address_serves_the_calendar_without_signing_in_until_rev
     let (cookie, csrf) = sign_in(&server, "alice").await;
     let work = calendar(&server, "alice", "work").await;
 
-    let made = send(
-        &server,
-        "POST",
-        &format!("/calendars/{}/subscribe", work.id),
-        &cookie,
-        &format!("csrf={csrf}"),
-    )
-    .await;
+    let made = subscribe(&server, &cookie, &csrf, work.id).await;
     assert_eq!(made.status, 200, "{}", made.body);
     assert!(made.body.contains("shown only this once"));
     let address = shown_address(&made.body);
@@ -392,12 +260,11 @@ async fn a_subscription_address_serves_the_calendar_without_signing_in_until_rev
     assert!(page.body.contains("Address made on"));
     let ids = revoke_ids(&page.body);
     assert_eq!(ids.len(), 1);
-    let revoked = send(
+    let revoked = post_csrf(
         &server,
-        "POST",
         &format!("/subscriptions/{}/revoke", ids[0]),
         &cookie,
-        &format!("csrf={csrf}"),
+        &csrf,
     )
     .await;
     assert_eq!(revoked.status, 303);
@@ -430,32 +297,17 @@ async fn tokens_cannot_be_guessed_borrowed_or_outlive_access() {
     }
 
     // Bob may not subscribe to Alice's calendar, nor revoke her addresses.
-    let refused = send(
-        &server,
-        "POST",
-        &format!("/calendars/{}/subscribe", work.id),
-        &bob,
-        &format!("csrf={bob_csrf}"),
-    )
-    .await;
+    let refused = subscribe(&server, &bob, &bob_csrf, work.id).await;
     assert_eq!(refused.status, 404);
-    let made = send(
-        &server,
-        "POST",
-        &format!("/calendars/{}/subscribe", work.id),
-        &alice,
-        &format!("csrf={alice_csrf}"),
-    )
-    .await;
+    let made = subscribe(&server, &alice, &alice_csrf, work.id).await;
     let alices = shown_address(&made.body);
     let page = send(&server, "GET", "/calendars", &alice, "").await;
     let id = revoke_ids(&page.body)[0];
-    let refused = send(
+    let refused = post_csrf(
         &server,
-        "POST",
         &format!("/subscriptions/{id}/revoke"),
         &bob,
-        &format!("csrf={bob_csrf}"),
+        &bob_csrf,
     )
     .await;
     assert_eq!(refused.status, 404);
@@ -474,14 +326,7 @@ async fn tokens_cannot_be_guessed_borrowed_or_outlive_access() {
         )
         .await
         .unwrap();
-    let made = send(
-        &server,
-        "POST",
-        &format!("/calendars/{}/subscribe", work.id),
-        &bob,
-        &format!("csrf={bob_csrf}"),
-    )
-    .await;
+    let made = subscribe(&server, &bob, &bob_csrf, work.id).await;
     assert_eq!(made.status, 200, "{}", made.body);
     let bobs = shown_address(&made.body);
     assert_ne!(bobs, alices, "every address has its own token");

@@ -4,23 +4,7 @@
 mod common;
 
 use calvault_core::store::Calendar;
-use calvault_core::{Actor, CalendarPath};
-use common::{Server, encode, send, sign_in, start};
-
-async fn alice_calendar(server: &Server) -> (Actor, Calendar) {
-    let alice = server.vault.user_named("alice").await.unwrap();
-    let actor = Actor::User(alice.id);
-    let calendar = server
-        .vault
-        .calendar(
-            actor,
-            &CalendarPath::parse("alice").unwrap(),
-            calvault_core::Access::Read,
-        )
-        .await
-        .unwrap();
-    (actor, calendar)
-}
+use common::{Server, alice_calendar, encode, send, sign_in, start};
 
 async fn stored(server: &Server, calendar: &Calendar, name: &str) -> String {
     let (actor, _) = alice_calendar(server).await;

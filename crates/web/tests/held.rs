@@ -4,8 +4,8 @@
 
 mod common;
 
-use calvault_core::{Actor, CalendarPath};
-use common::{PASSWORD, Server, exchange, send, sign_in, start};
+use calvault_core::Actor;
+use common::{PASSWORD, Server, alice_calendar, exchange, post_csrf, send, sign_in, start};
 
 const SYNCML: &str = "application/vnd.syncml+xml";
 /// How many events the device adds, then how many of them it deletes: past the default
@@ -187,28 +187,10 @@ async fn held_batch(server: &Server) -> (Device, i64) {
     (phone, alert.id)
 }
 
-async fn alice_calendar(server: &Server) -> calvault_core::store::Calendar {
-    let alice = server.vault.user_named("alice").await.unwrap();
-    server
-        .vault
-        .calendar(
-            Actor::User(alice.id),
-            &CalendarPath::parse("alice").unwrap(),
-            calvault_core::Access::Read,
-        )
-        .await
-        .unwrap()
-}
-
+/// How many objects alice's calendar holds.
 async fn count(server: &Server) -> usize {
-    let calendar = alice_calendar(server).await;
-    server
-        .vault
-        .store()
-        .list_objects(calendar.id)
-        .await
-        .unwrap()
-        .len()
+    let (_, calendar) = alice_calendar(server).await;
+    common::count(server, &calendar).await
 }
 
 async fn resolution(server: &Server, alert: i64) -> Option<String> {
@@ -268,29 +250,15 @@ async fn applying_deletes_the_events_to_the_trash() {
     let server = start().await;
     let (session, csrf) = sign_in(&server, "alice").await;
     let (_, alert) = held_batch(&server).await;
-    let refused = send(
-        &server,
-        "POST",
-        &format!("/held/{alert}/apply"),
-        &session,
-        "csrf=wrong",
-    )
-    .await;
+    let refused = post_csrf(&server, &format!("/held/{alert}/apply"), &session, "wrong").await;
     assert_eq!(refused.status, 403);
     assert_eq!(count(&server).await, ADDED);
-    let applied = send(
-        &server,
-        "POST",
-        &format!("/held/{alert}/apply"),
-        &session,
-        &format!("csrf={csrf}"),
-    )
-    .await;
+    let applied = post_csrf(&server, &format!("/held/{alert}/apply"), &session, &csrf).await;
     assert_eq!(applied.status, 303, "{}", applied.body);
     assert_eq!(applied.header("location"), Some("/held?applied=15"));
     assert_eq!(count(&server).await, ADDED - DELETED);
     assert_eq!(resolution(&server, alert).await.as_deref(), Some("applied"));
-    let calendar = alice_calendar(&server).await;
+    let (_, calendar) = alice_calendar(&server).await;
     let alice = server.vault.user_named("alice").await.unwrap();
     let trash = server
         .vault
@@ -306,14 +274,7 @@ async fn applying_deletes_the_events_to_the_trash() {
     assert!(page.body.contains("15 event(s) deleted"));
     assert!(page.body.contains("No deletions are waiting for you."));
     // Decided once: a second post finds nothing.
-    let again = send(
-        &server,
-        "POST",
-        &format!("/held/{alert}/keep"),
-        &session,
-        &format!("csrf={csrf}"),
-    )
-    .await;
+    let again = post_csrf(&server, &format!("/held/{alert}/keep"), &session, &csrf).await;
     assert_eq!(again.status, 404);
 }
 
@@ -322,14 +283,7 @@ async fn keeping_leaves_the_events_and_the_device_gets_them_back() {
     let server = start().await;
     let (session, csrf) = sign_in(&server, "alice").await;
     let (mut phone, alert) = held_batch(&server).await;
-    let kept = send(
-        &server,
-        "POST",
-        &format!("/held/{alert}/keep"),
-        &session,
-        &format!("csrf={csrf}"),
-    )
-    .await;
+    let kept = post_csrf(&server, &format!("/held/{alert}/keep"), &session, &csrf).await;
     assert_eq!(kept.status, 303, "{}", kept.body);
     assert_eq!(kept.header("location"), Some("/held?kept=15"));
     assert_eq!(count(&server).await, ADDED);
@@ -357,12 +311,11 @@ async fn another_user_can_neither_see_nor_decide_a_batch() {
     assert!(!page.body.contains("Held event"));
     assert!(!page.body.contains("phone-1"));
     for action in ["apply", "keep"] {
-        let answer = send(
+        let answer = post_csrf(
             &server,
-            "POST",
             &format!("/held/{alert}/{action}"),
             &bob_session,
-            &format!("csrf={bob_csrf}"),
+            &bob_csrf,
         )
         .await;
         assert_eq!(answer.status, 404, "{action}: {}", answer.body);

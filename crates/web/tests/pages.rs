@@ -1,146 +1,12 @@
 //! The pages end to end over a real listener: sign-in, CSRF, cross-user 404s, every page
 //! rendering, and an event's round trip through the vault.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod common;
 
-use calvault_core::{Actor, CalendarPath, Policy, Vault};
-use calvault_store::SqliteStore;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const PASSWORD: &str = "correct horse battery";
-
-struct Server {
-    addr: SocketAddr,
-    vault: Vault,
-    _dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn cookies(&self) -> Vec<String> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
-            .filter_map(|(_, v)| v.split(';').next().map(str::to_string))
-            .collect()
-    }
-}
-
-async fn start() -> Server {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(dir.path()).await.expect("store");
-    let vault = Vault::new(Arc::new(store), Policy::default());
-    for name in ["alice", "bob"] {
-        vault.add_user(name, None, PASSWORD).await.expect("user");
-    }
-    let app = calvault_web::router(vault.clone(), calvault_web::WebConfig::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("listen");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await;
-    });
-    Server {
-        addr,
-        vault,
-        _dir: dir,
-    }
-}
-
-/// One HTTP/1.1 exchange on a fresh connection.
-async fn send(server: &Server, method: &str, path: &str, cookie: &str, body: &str) -> Answer {
-    let mut stream = tokio::net::TcpStream::connect(server.addr)
-        .await
-        .expect("connect");
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    // A chunked body keeps its size lines: the tests only search the text.
-    Answer {
-        status,
-        headers,
-        body: body.to_string(),
-    }
-}
-
-fn form_value(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page
-        .find(&marker)
-        .map(|at| at + marker.len())
-        .expect("field in page");
-    page[start..].split('"').next().unwrap_or("").to_string()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Signs in and returns the session cookie and the CSRF token of the pages.
-async fn sign_in(server: &Server, name: &str) -> (String, String) {
-    let page = send(server, "GET", "/", "", "").await;
-    let token = form_value(&page.body, "csrf");
-    let pre = page.cookies().join("; ");
-    let answer = send(
-        server,
-        "POST",
-        "/",
-        &pre,
-        &format!("csrf={token}&name={name}&password={}", encode(PASSWORD)),
-    )
-    .await;
-    assert_eq!(answer.status, 303, "{}", answer.body);
-    let session = answer
-        .cookies()
-        .into_iter()
-        .find(|c| c.starts_with("cv_session="))
-        .expect("session cookie");
-    let agenda = send(server, "GET", "/agenda", &session, "").await;
-    assert_eq!(agenda.status, 200);
-    (session, form_value(&agenda.body, "csrf"))
-}
+use calvault_core::Actor;
+use common::{
+    PASSWORD, Server, alice_calendar, count, encode, form_value, post_csrf, send, sign_in, start,
+};
 
 #[tokio::test]
 async fn sign_in_sets_a_safe_session_cookie() {
@@ -295,15 +161,7 @@ async fn an_event_made_here_is_in_the_vault_and_comes_back_from_the_trash() {
     let server = start().await;
     let (session, csrf) = sign_in(&server, "alice").await;
     let alice = server.vault.user_named("alice").await.unwrap();
-    let calendar = server
-        .vault
-        .calendar(
-            Actor::User(alice.id),
-            &CalendarPath::parse("alice").unwrap(),
-            calvault_core::Access::Read,
-        )
-        .await
-        .unwrap();
+    let (_, calendar) = alice_calendar(&server).await;
     let body = format!(
         "csrf={csrf}&calendar={}&title=Dentist&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=10:00&tz=Europe%2FParis&location=&description=&freq=WEEKLY&until=&count=3&reminder=15",
         calendar.id
@@ -345,24 +203,9 @@ async fn an_event_made_here_is_in_the_vault_and_comes_back_from_the_trash() {
     );
 
     let href = format!("/events/{}/{}", calendar.id, encode(&objects[0].name));
-    let deleted = send(
-        &server,
-        "POST",
-        &format!("{href}/delete"),
-        &session,
-        &format!("csrf={csrf}"),
-    )
-    .await;
+    let deleted = post_csrf(&server, &format!("{href}/delete"), &session, &csrf).await;
     assert_eq!(deleted.status, 303);
-    assert!(
-        server
-            .vault
-            .store()
-            .list_objects(calendar.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(count(&server, &calendar).await, 0);
     let trash = send(&server, "GET", "/trash", &session, "").await;
     let item = form_value(&trash.body, "item");
     let restored = send(
@@ -374,16 +217,7 @@ async fn an_event_made_here_is_in_the_vault_and_comes_back_from_the_trash() {
     )
     .await;
     assert_eq!(restored.status, 303);
-    assert_eq!(
-        server
-            .vault
-            .store()
-            .list_objects(calendar.id)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(count(&server, &calendar).await, 1);
 }
 
 #[tokio::test]
@@ -391,15 +225,7 @@ async fn another_users_things_are_not_found() {
     let server = start().await;
     let (alice_session, alice_csrf) = sign_in(&server, "alice").await;
     let alice = server.vault.user_named("alice").await.unwrap();
-    let calendar = server
-        .vault
-        .calendar(
-            Actor::User(alice.id),
-            &CalendarPath::parse("alice").unwrap(),
-            calvault_core::Access::Read,
-        )
-        .await
-        .unwrap();
+    let (_, calendar) = alice_calendar(&server).await;
     let body = format!(
         "csrf={alice_csrf}&calendar={}&title=Secret&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=10:00&tz=UTC",
         calendar.id
@@ -466,33 +292,14 @@ async fn another_users_things_are_not_found() {
     }
     let agenda = send(&server, "GET", "/agenda?date=2026-01-01", &bob_session, "").await;
     assert!(!agenda.body.contains("Secret"));
-    assert_eq!(
-        server
-            .vault
-            .store()
-            .list_objects(calendar.id)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(count(&server, &calendar).await, 1);
 }
 
 #[tokio::test]
 async fn one_occurrence_of_a_series_is_edited_or_deleted_alone() {
     let server = start().await;
     let (session, csrf) = sign_in(&server, "alice").await;
-    let alice = server.vault.user_named("alice").await.unwrap();
-    let actor = Actor::User(alice.id);
-    let calendar = server
-        .vault
-        .calendar(
-            actor,
-            &CalendarPath::parse("alice").unwrap(),
-            calvault_core::Access::Read,
-        )
-        .await
-        .unwrap();
+    let (actor, calendar) = alice_calendar(&server).await;
     let body = format!(
         "csrf={csrf}&calendar={}&title=Standup&start_date=2026-01-05&start_time=09:00&end_date=2026-01-05&end_time=09:15&tz=UTC&freq=DAILY&count=5",
         calendar.id
@@ -593,16 +400,7 @@ async fn one_occurrence_of_a_series_is_edited_or_deleted_alone() {
 async fn a_shared_calendar_shows_for_the_grantee_and_read_only_stays_read_only() {
     let server = start().await;
     let (alice_session, alice_csrf) = sign_in(&server, "alice").await;
-    let alice = server.vault.user_named("alice").await.unwrap();
-    let calendar = server
-        .vault
-        .calendar(
-            Actor::User(alice.id),
-            &CalendarPath::parse("alice").unwrap(),
-            calvault_core::Access::Read,
-        )
-        .await
-        .unwrap();
+    let (_, calendar) = alice_calendar(&server).await;
     let body = format!(
         "csrf={alice_csrf}&calendar={}&title=Team+lunch&start_date=2026-01-05&start_time=12:00&end_date=2026-01-05&end_time=13:00&tz=UTC",
         calendar.id
@@ -660,14 +458,7 @@ async fn a_shared_calendar_shows_for_the_grantee_and_read_only_stays_read_only()
             .status,
         403
     );
-    let delete = send(
-        &server,
-        "POST",
-        &format!("{href}/delete"),
-        &bob_session,
-        &format!("csrf={bob_csrf}"),
-    )
-    .await;
+    let delete = post_csrf(&server, &format!("{href}/delete"), &bob_session, &bob_csrf).await;
     assert_eq!(delete.status, 403);
     // Sharing and renaming are the owner's: for the grantee the calendar is not found.
     let rename = format!("csrf={bob_csrf}&display_name=Taken");
@@ -683,32 +474,7 @@ async fn a_shared_calendar_shows_for_the_grantee_and_read_only_stays_read_only()
         .status,
         404
     );
-    assert_eq!(
-        server
-            .vault
-            .store()
-            .list_objects(calendar.id)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-}
-
-/// alice's default calendar, and her as an actor.
-async fn alice_calendar(server: &Server) -> (Actor, calvault_core::store::Calendar) {
-    let alice = server.vault.user_named("alice").await.unwrap();
-    let actor = Actor::User(alice.id);
-    let calendar = server
-        .vault
-        .calendar(
-            actor,
-            &CalendarPath::parse("alice").unwrap(),
-            calvault_core::Access::Read,
-        )
-        .await
-        .unwrap();
-    (actor, calendar)
+    assert_eq!(count(&server, &calendar).await, 1);
 }
 
 async fn put_event(
@@ -734,16 +500,6 @@ async fn put_event(
         )
         .await
         .unwrap();
-}
-
-async fn count(server: &Server, calendar: &calvault_core::store::Calendar) -> usize {
-    server
-        .vault
-        .store()
-        .list_objects(calendar.id)
-        .await
-        .unwrap()
-        .len()
 }
 
 #[tokio::test]
@@ -815,12 +571,11 @@ async fn duplicates_are_previewed_then_merged_undoably() {
         3,
         "the preview changes nothing"
     );
-    let merged = send(
+    let merged = post_csrf(
         &server,
-        "POST",
         &format!("/duplicates/{}/merge", calendar.id),
         &session,
-        &format!("csrf={csrf}"),
+        &csrf,
     )
     .await;
     assert_eq!(merged.status, 200, "{}", merged.body);
@@ -833,12 +588,11 @@ async fn duplicates_are_previewed_then_merged_undoably() {
         "the undo link: {}",
         merged.body
     );
-    let wrong = send(
+    let wrong = post_csrf(
         &server,
-        "POST",
         &format!("/duplicates/{}/merge", calendar.id),
         &session,
-        "csrf=wrong",
+        "wrong",
     )
     .await;
     assert_eq!(wrong.status, 403);
@@ -950,14 +704,7 @@ async fn an_events_history_shows_versions_and_restores_one_undoably() {
     assert!(
         version.body.contains("SUMMARY:Lunch\r\n") && version.body.contains("2026-01-05 09:00")
     );
-    let restored = send(
-        &server,
-        "POST",
-        &format!("{base}/{old}/restore"),
-        &session,
-        &format!("csrf={csrf}"),
-    )
-    .await;
+    let restored = post_csrf(&server, &format!("{base}/{old}/restore"), &session, &csrf).await;
     assert_eq!(restored.status, 200, "{}", restored.body);
     assert!(restored.body.contains("Version restored."));
     let current = server
@@ -974,7 +721,7 @@ async fn an_events_history_shows_versions_and_restores_one_undoably() {
         "{}",
         restored.body
     );
-    let undone = send(&server, "POST", &undo, &session, &format!("csrf={csrf}")).await;
+    let undone = post_csrf(&server, &undo, &session, &csrf).await;
     assert_eq!(undone.status, 200);
     let current = server
         .vault
@@ -1020,12 +767,11 @@ async fn a_syncml_device_is_reset_to_a_slow_sync() {
     let page = send(&server, "GET", "/devices", &session, "").await;
     assert!(page.body.contains(&format!("/devices/{}/reset", phone.id)));
     assert!(!page.body.contains(&format!("/devices/{}/reset", caldav.id)));
-    let reset = send(
+    let reset = post_csrf(
         &server,
-        "POST",
         &format!("/devices/{}/reset", phone.id),
         &session,
-        &format!("csrf={csrf}"),
+        &csrf,
     )
     .await;
     assert_eq!(reset.status, 200, "{}", reset.body);
@@ -1033,12 +779,11 @@ async fn a_syncml_device_is_reset_to_a_slow_sync() {
     let after = server.vault.device(phone.id).await.unwrap().unwrap();
     assert_eq!(after.state["force_slow"], serde_json::json!(true));
     assert_eq!(after.state["anchors"], serde_json::json!({}));
-    let not_syncml = send(
+    let not_syncml = post_csrf(
         &server,
-        "POST",
         &format!("/devices/{}/reset", caldav.id),
         &session,
-        &format!("csrf={csrf}"),
+        &csrf,
     )
     .await;
     assert_eq!(not_syncml.status, 404);

@@ -3,11 +3,12 @@
 
 #![allow(dead_code)]
 
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use calvault_core::store::SqliteStore;
+use calvault_core::store::{Calendar, SqliteStore, User};
 use calvault_core::{Actor, Client, Condition, Policy, Vault};
 use calvault_syncml::state::DeviceState;
 use calvault_syncml::{Engine, Request, SyncmlConfig};
@@ -128,6 +129,55 @@ impl Device {
         let msg = self.message(commands, final_);
         self.post(server, &msg).await
     }
+
+    /// Sends a sync Alert for `calendar` as the only command of a final message.
+    pub async fn send_alert(
+        &mut self,
+        server: &Server,
+        code: u16,
+        last: Option<&str>,
+        next: &str,
+    ) -> SyncMl {
+        self.send(server, vec![alert(1, code, last, next)], true)
+            .await
+    }
+
+    /// Sends these changes in the client's Sync, as a final message.
+    pub async fn send_sync(&mut self, server: &Server, changes: Vec<Command>) -> SyncMl {
+        self.send(server, vec![sync(1, changes)], true).await
+    }
+
+    /// Sends the answers to the server's changes of `reply` (see [`acknowledge`]).
+    pub async fn acknowledge(
+        &mut self,
+        server: &Server,
+        reply: &SyncMl,
+        luid_prefix: &str,
+    ) -> SyncMl {
+        self.send(server, acknowledge(reply, 1, luid_prefix), true)
+            .await
+    }
+
+    /// Suspends the session (Alert 224).
+    pub async fn suspend(&mut self, server: &Server) -> SyncMl {
+        self.send(server, vec![bare_alert(1, AlertCode::SUSPEND)], true)
+            .await
+    }
+
+    /// A whole slow sync (Alert 201 up to the anchor `next`): the device sends `adds` and
+    /// maps what the server sends back under `luid_prefix`. Returns the reply to the Sync.
+    pub async fn slow_sync(
+        &mut self,
+        server: &Server,
+        next: &str,
+        adds: Vec<Command>,
+        luid_prefix: &str,
+    ) -> SyncMl {
+        self.send_alert(server, 201, None, next).await;
+        let reply = self.send_sync(server, adds).await;
+        self.acknowledge(server, &reply, luid_prefix).await;
+        reply
+    }
 }
 
 /// A sync Alert for the `calendar` datastore.
@@ -171,6 +221,24 @@ pub fn event(uid: &str, summary: &str, description_len: usize) -> String {
          DTSTAMP:20260101T000000Z\r\nDTSTART:20260301T100000Z\r\nDTEND:20260301T110000Z\r\n\
          SUMMARY:{summary}\r\n{description}END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
+}
+
+/// One Add per `n` of `numbers`, with CmdID `n + 1`, LUID `n`, UID `{uid_prefix}{n}` and
+/// SUMMARY `{summary} {n}`.
+pub fn numbered_adds(
+    numbers: RangeInclusive<u32>,
+    uid_prefix: &str,
+    summary: &str,
+) -> Vec<Command> {
+    numbers
+        .map(|n| {
+            add(
+                n + 1,
+                &n.to_string(),
+                &event(&format!("{uid_prefix}{n}"), &format!("{summary} {n}"), 0),
+            )
+        })
+        .collect()
 }
 
 fn change_item(luid: &str, data: &str) -> Item {
@@ -333,7 +401,8 @@ pub fn server_adds(msg: &SyncMl) -> Vec<String> {
     guids
 }
 
-pub async fn live_summaries(server: &Server) -> Vec<String> {
+/// The user and their calendar named `calendar`, read from the store.
+pub async fn user_calendar(server: &Server) -> (User, Calendar) {
     let store = server.vault.store();
     let user = store.user_by_name(USER).await.unwrap().unwrap();
     let calendar = store
@@ -341,7 +410,19 @@ pub async fn live_summaries(server: &Server) -> Vec<String> {
         .await
         .unwrap()
         .unwrap();
-    let mut list: Vec<String> = store
+    (user, calendar)
+}
+
+pub async fn live_summaries(server: &Server) -> Vec<String> {
+    let (_, calendar) = user_calendar(server).await;
+    summaries_in(server, &calendar).await
+}
+
+/// The summaries of the live objects of a calendar, sorted.
+pub async fn summaries_in(server: &Server, calendar: &Calendar) -> Vec<String> {
+    let mut list: Vec<String> = server
+        .vault
+        .store()
         .list_objects(calendar.id)
         .await
         .unwrap()
@@ -354,20 +435,19 @@ pub async fn live_summaries(server: &Server) -> Vec<String> {
 
 /// An event written by another client (CalDAV, the web).
 pub async fn put_from_elsewhere(server: &Server, uid: &str, summary: &str, description_len: usize) {
-    let store = server.vault.store();
-    let user = store.user_by_name(USER).await.unwrap().unwrap();
-    let calendar = store
-        .calendar_by_name(user.id, "calendar")
-        .await
-        .unwrap()
-        .unwrap();
+    put_text_from_elsewhere(server, uid, &event(uid, summary, description_len)).await;
+}
+
+/// An iCalendar object `{uid}.ics` written into `calendar` by another client.
+pub async fn put_text_from_elsewhere(server: &Server, uid: &str, text: &str) {
+    let (user, calendar) = user_calendar(server).await;
     server
         .vault
         .put_object(
             Actor::User(user.id),
             &calendar,
             &format!("{uid}.ics"),
-            &event(uid, summary, description_len),
+            text,
             &Condition::default(),
             &Client::new("caldav"),
         )

@@ -7,7 +7,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use calvault_core::{Policy, Vault};
+use calvault_core::store::Calendar;
+use calvault_core::{Actor, CalendarPath, Policy, Vault};
 use calvault_store::SqliteStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -101,6 +102,7 @@ pub async fn exchange(
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
+    // A chunked body keeps its size lines: the tests only search the text.
     Answer {
         status,
         headers,
@@ -135,6 +137,12 @@ pub fn encode(text: &str) -> String {
 
 /// Signs in and returns the session cookie and the CSRF token of the pages.
 pub async fn sign_in(server: &Server, name: &str) -> (String, String) {
+    sign_in_at(server, name, "/agenda").await
+}
+
+/// Signs in, then opens `landing` (it must answer 200) and returns the session cookie and the
+/// CSRF token that page carries.
+pub async fn sign_in_at(server: &Server, name: &str, landing: &str) -> (String, String) {
     let page = send(server, "GET", "/", "", "").await;
     let token = form_value(&page.body, "csrf");
     let pre = page.cookies().join("; ");
@@ -152,7 +160,39 @@ pub async fn sign_in(server: &Server, name: &str) -> (String, String) {
         .into_iter()
         .find(|c| c.starts_with("cv_session="))
         .expect("session cookie");
-    let agenda = send(server, "GET", "/agenda", &session, "").await;
-    assert_eq!(agenda.status, 200);
-    (session, form_value(&agenda.body, "csrf"))
+    let shown = send(server, "GET", landing, &session, "").await;
+    assert_eq!(shown.status, 200);
+    (session, form_value(&shown.body, "csrf"))
+}
+
+/// Posts a form that carries only the CSRF token.
+pub async fn post_csrf(server: &Server, path: &str, cookie: &str, csrf: &str) -> Answer {
+    send(server, "POST", path, cookie, &format!("csrf={csrf}")).await
+}
+
+/// alice's default calendar, and her as an actor.
+pub async fn alice_calendar(server: &Server) -> (Actor, Calendar) {
+    let alice = server.vault.user_named("alice").await.unwrap();
+    let actor = Actor::User(alice.id);
+    let calendar = server
+        .vault
+        .calendar(
+            actor,
+            &CalendarPath::parse("alice").unwrap(),
+            calvault_core::Access::Read,
+        )
+        .await
+        .unwrap();
+    (actor, calendar)
+}
+
+/// How many objects a calendar holds.
+pub async fn count(server: &Server, calendar: &Calendar) -> usize {
+    server
+        .vault
+        .store()
+        .list_objects(calendar.id)
+        .await
+        .unwrap()
+        .len()
 }
