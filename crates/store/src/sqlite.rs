@@ -96,9 +96,14 @@ impl SqliteStore {
             .max_connections(1)
             .connect_with(base.clone())
             .await?;
+        // The reads every request makes go through `direct`; these connections scan (a whole
+        // calendar, a time range) and lean on the operating system's file cache.
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
-            .connect_with(base.pragma("query_only", "ON"))
+            .connect_with(
+                base.pragma("query_only", "ON")
+                    .pragma("cache_size", "-2048"),
+            )
             .await?;
         let checkpoint_task = tokio::spawn(checkpoint_continuously(checkpointer.clone()));
         let commits = group_commit::Committer::start(&path)?;
