@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -49,7 +50,7 @@ pub struct SqliteStore {
     checkpointer: SqlitePool,
     checkpoint_task: tokio::task::JoinHandle<()>,
     commits: group_commit::Committer,
-    direct: direct::DirectReads,
+    direct: std::sync::Arc<direct::DirectReads>,
     path: PathBuf,
 }
 
@@ -113,7 +114,7 @@ impl SqliteStore {
             checkpointer,
             checkpoint_task,
             commits,
-            direct: direct::DirectReads::new(path.clone()),
+            direct: std::sync::Arc::new(direct::DirectReads::new(path.clone())),
             path,
         })
     }
@@ -744,17 +745,21 @@ impl Store for SqliteStore {
         end: i64,
     ) -> Result<Vec<StoredObject>> {
         let sql = concat!(
-            stored_objects_json_select!(),
+            stored_object_select!(),
             " WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
-            "AND (o.last_end IS NULL OR o.last_end > $2))"
+            "AND (o.last_end IS NULL OR o.last_end > $2)"
         );
-        let json: String = sqlx::query_scalar(sql)
-            .bind(calendar)
-            .bind(start)
-            .bind(end)
-            .fetch_one(&self.readers)
+        let params = vec![
+            ("$1", Value::Integer(calendar)),
+            ("$2", Value::Integer(start)),
+            ("$3", Value::Integer(end)),
+        ];
+        let rows = self
+            .direct
+            .all_blocking(sql, params, crate::rows::direct::stored_object)
             .await?;
-        Ok(sorted(decode_stored_objects(&json)?, |o| o.meta.id))
+        let objects = rows.into_iter().map(StoredObject::from).collect();
+        Ok(sorted(objects, |o| o.meta.id))
     }
 
     async fn objects_ended_before(
@@ -1555,24 +1560,9 @@ fn sorted<K: Ord>(
     objects
 }
 
-/// Objects with their data as ONE row of JSON: sqlx hands SQLite rows from its worker thread
-/// one at a time, and at hundreds of rows per page those hand-overs cost more than the query.
-/// The statement is `stored_objects_json_select!()` followed by its WHERE clause and a
-/// closing parenthesis.
-macro_rules! stored_objects_json_select {
-    () => {
-        concat!(
-            "SELECT json_group_array(json_array(",
-            object_meta_json_columns!(),
-            ", data)) FROM (SELECT ",
-            object_columns!(),
-            ", r.data FROM objects o JOIN revisions r ON r.calendar_id = o.calendar_id AND r.seq = o.seq"
-        )
-    };
-}
-use stored_objects_json_select;
-
-/// The same as `stored_objects_json_select!` without the data: rows of `ObjectMetaRow`.
+/// Object rows as ONE row of JSON: sqlx hands SQLite rows from its worker thread one at a time,
+/// and at thousands of rows those hand-overs cost more than the query. The statement is
+/// followed by its WHERE clause and a closing parenthesis; rows of `ObjectMetaRow`.
 macro_rules! object_metas_json_select {
     () => {
         concat!(
@@ -1626,65 +1616,7 @@ macro_rules! objects_by_fingerprint_sql {
 }
 use objects_by_fingerprint_sql;
 
-/// One stored object as `stored_objects_json_select!` writes it.
-type StoredObjectJson = (
-    i64,
-    i64,
-    String,
-    String,
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-    String,
-    Option<String>,
-    i64,
-    String,
-);
-
-/// Rows aggregated into one JSON array of arrays (see `stored_objects_json_select!`).
+/// Rows aggregated into one JSON array of arrays (see `object_metas_json_select!`).
 fn json_rows<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>> {
     serde_json::from_str(json).map_err(|error| StoreError::Corrupt(format!("rows: {error}")))
-}
-
-fn decode_stored_objects(json: &str) -> Result<Vec<StoredObject>> {
-    let rows: Vec<StoredObjectJson> = json_rows(json)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                calendar_id,
-                uid,
-                name,
-                seq,
-                component,
-                first_start,
-                last_end,
-                fingerprint,
-                summary,
-                updated_at,
-                data,
-            )| {
-                StoredObject {
-                    meta: ObjectMeta {
-                        id,
-                        calendar_id,
-                        uid,
-                        name,
-                        seq,
-                        facts: ObjectFacts {
-                            component,
-                            first_start,
-                            last_end,
-                            fingerprint,
-                            summary,
-                        },
-                        updated_at,
-                    },
-                    data,
-                }
-            },
-        )
-        .collect())
 }

@@ -2,11 +2,13 @@
 //! its own, so every query crosses threads twice; a lookup by index takes a few microseconds,
 //! less than those two wake-ups. The reads that every request makes (credentials, the calendar
 //! and object a URL names, a page of objects) run here instead, on connections of their own.
-//! Anything that may scan a whole calendar stays on the pooled connections.
+//! A read that may scan many rows runs the same way on a blocking thread (`all_blocking`), so
+//! that the async workers keep answering meanwhile.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql};
 
 use super::BUSY_TIMEOUT;
@@ -76,6 +78,27 @@ impl DirectReads {
                 .query_map(params, map)?
                 .collect()
         })
+    }
+
+    /// Every row of a read that may be long (a time range over a large calendar), on a thread
+    /// of the blocking pool: one hop there and back is nothing next to the scan.
+    pub async fn all_blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        sql: &'static str,
+        params: Vec<(&'static str, Value)>,
+        map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let reads = Arc::clone(self);
+        let scan = tokio::task::spawn_blocking(move || {
+            let named: Vec<(&str, &dyn ToSql)> = params
+                .iter()
+                .map(|(name, value)| (*name, value as &dyn ToSql))
+                .collect();
+            reads.all(sql, &named, map)
+        });
+        scan.await.map_err(|error| {
+            StoreError::Database(sqlx::Error::Protocol(format!("a read stopped: {error}")))
+        })?
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
