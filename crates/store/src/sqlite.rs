@@ -906,7 +906,9 @@ impl Store for SqliteStore {
         let sql = concat!(
             "SELECT ",
             state_columns!(),
-            " FROM (SELECT DISTINCT uid FROM revisions WHERE calendar_id = $1 AND seq > $2) c ",
+            // `+uid`: the UIDs come from the primary key's range after $2, not from a walk of
+            // the whole calendar's uid index (which would make a sync's cost the calendar's size).
+            " FROM (SELECT DISTINCT +uid AS uid FROM revisions WHERE calendar_id = $1 AND seq > $2) c ",
             "LEFT JOIN revisions r ON r.calendar_id = $1 AND r.uid = c.uid AND r.kind = 'put' AND r.seq = ",
             "(SELECT max(p.seq) FROM revisions p WHERE p.calendar_id = $1 AND p.uid = c.uid AND p.seq <= $2) ",
             "ORDER BY c.uid"
