@@ -3,9 +3,9 @@
 //! Every write is a `BEGIN IMMEDIATE` transaction (a second writer, connection or process,
 //! waits on the busy timeout instead of failing mid-transaction): journal commits on the
 //! committer's own connection, where those that arrive together share one transaction and one
-//! fsync (`group_commit`), other writes on one writer connection. A few reader connections read
-//! in parallel from WAL snapshots. `synchronous=FULL`: an acknowledged write survives a power
-//! cut.
+//! fsync (`group_commit`), other writes on one writer connection. Reads come from WAL
+//! snapshots: the ones every request makes on the calling thread (`direct`), scans through a
+//! small sqlx pool. `synchronous=FULL`: an acknowledged write survives a power cut.
 
 mod direct;
 mod group_commit;
