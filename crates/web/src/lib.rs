@@ -51,6 +51,8 @@ pub(crate) struct Web {
     pub vault: Vault,
     pub config: WebConfig,
     pub sessions: session::Sessions,
+    /// Occurrences of recently shown agenda windows.
+    pub agenda: agenda::Cache,
 }
 
 pub(crate) type Shared = Arc<Web>;
@@ -61,6 +63,7 @@ pub fn router(vault: Vault, config: WebConfig) -> Router {
         vault,
         config,
         sessions: session::Sessions::default(),
+        agenda: agenda::Cache::default(),
     });
     Router::new()
         .route("/", get(signin::page).post(signin::sign_in))

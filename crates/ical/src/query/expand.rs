@@ -4,6 +4,7 @@ use crate::CalendarObject;
 use crate::component::{Component, Item};
 use crate::line::ContentLine;
 use crate::query::TimeRange;
+use crate::query::expanded::{InstanceTime, instance_times, is_series};
 use crate::query::instances::{EndKind, Instance, instances};
 use crate::query::time_range::instance_overlaps;
 use crate::value::{DateTimeValue, TimeKind, parse_date_time};
@@ -15,10 +16,7 @@ impl CalendarObject {
     /// RRULE/RDATE/EXDATE, no VTIMEZONE.
     pub fn expand(&self, range: &TimeRange) -> String {
         let mut zones = Zones::new(self.timezones());
-        let recurring = self.components().iter().any(|c| {
-            c.properties()
-                .any(|p| p.is("RRULE") || p.is("RDATE") || p.is("RECURRENCE-ID"))
-        });
+        let recurring = is_series(self.components());
         let mut out = self.begin_calendar();
         for instance in instances(self.components(), &mut zones, range, 0) {
             if instance_overlaps(&instance, range, &mut zones) {
@@ -63,47 +61,29 @@ impl CalendarObject {
     }
 }
 
-/// RFC 5545 §3.3.5 form of an instant: a UTC date-time, or a date.
-fn utc_text(at: i64, date: bool) -> (String, &'static str) {
-    let value = DateTimeValue::utc(at);
-    if date {
-        let day = DateTimeValue {
-            kind: TimeKind::Date,
-            ..value
-        };
-        (day.to_ical(), ";VALUE=DATE")
-    } else {
-        (value.to_ical(), "")
-    }
-}
-
 /// A time property of the instance, keeping the parameters that are not about its form.
-fn time_line(template: Option<&ContentLine>, name: &str, at: i64, date: bool) -> ContentLine {
-    let (value, extra) = utc_text(at, date);
+fn time_line(template: Option<&ContentLine>, name: &str, time: InstanceTime) -> ContentLine {
+    let (value, extra) = time.to_ical();
     match template {
         Some(line) => line.rewritten(&["TZID", "VALUE", "RANGE"], extra, &value),
         None => ContentLine::new(name, "").rewritten(&[], extra, &value),
     }
 }
 
-/// One instance as a component of its own (RFC 4791 §9.6.5).
+/// One instance as a component of its own (RFC 4791 §9.6.5), its times those that
+/// `instance_times` gives.
 fn instance_component(
     instance: &Instance<'_>,
     recurring: bool,
     zones: &mut Zones<'_>,
 ) -> Component {
     let source = instance.component;
+    let times = instance_times(instance, recurring);
     let mut out = Component::new(&source.name);
     let rid_line = source.property("RECURRENCE-ID");
-    let rid_date = match rid_line.and_then(|l| parse_date_time(l.value())) {
-        Some(value) => value.is_date(),
-        None => instance.date,
-    };
-    let rid = instance
+    let mut rid = times
         .recurrence_id
-        .filter(|_| recurring)
-        .map(|at| time_line(rid_line, "RECURRENCE-ID", at, rid_date));
-    let mut rid = rid.map(Item::Property);
+        .map(|time| Item::Property(time_line(rid_line, "RECURRENCE-ID", time)));
     for item in &source.items {
         match item {
             Item::Property(line) => {
@@ -114,24 +94,17 @@ fn instance_component(
                     continue;
                 }
                 if line.is("DTSTART") {
-                    if let Some(start) = instance.start {
-                        out.items.push(Item::Property(time_line(
-                            Some(line),
-                            "DTSTART",
-                            start,
-                            instance.date,
-                        )));
+                    if let Some(start) = times.start {
+                        out.items
+                            .push(Item::Property(time_line(Some(line), "DTSTART", start)));
                     }
                     out.items.extend(rid.take());
                 } else if line.is("DTEND") || line.is("DUE") {
                     if let (Some(end), EndKind::Explicit) = (instance.end, instance.end_kind) {
                         let date = parse_date_time(line.value()).is_some_and(|v| v.is_date());
-                        out.items.push(Item::Property(time_line(
-                            Some(line),
-                            line.name(),
-                            end,
-                            date,
-                        )));
+                        let time = InstanceTime::of(end, date);
+                        out.items
+                            .push(Item::Property(time_line(Some(line), line.name(), time)));
                     }
                 } else {
                     out.items.push(Item::Property(to_utc(line, zones)));

@@ -5,12 +5,15 @@
 
 mod busy;
 mod expand;
+mod expanded;
 mod filter;
 mod instances;
 mod resource;
 mod select;
 mod text;
 mod time_range;
+
+pub use expanded::{ExpandedInstance, InstanceTime};
 
 /// Half-open [start, end) in unix seconds UTC; None = unbounded on that side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::response::Response;
 use chrono::{Duration, NaiveDate};
 
-use super::{DayBlock, Nav, Task, day_blocks, window};
+use super::{DayBlock, Nav, Task, day_blocks, tasks, window};
 use crate::frame::{Frame, Nav as Menu, render};
 use crate::session::Signed;
 use crate::{Shared, WebError};
@@ -24,6 +24,7 @@ struct ListPage {
 pub async fn page(web: &Shared, signed: &Signed, day: NaiveDate) -> Result<Response, WebError> {
     let last = day + Duration::days(DAYS - 1);
     let window = window(web, signed, day, last).await?;
+    let tasks = tasks(web, signed).await?;
     let t = signed.lang.text();
     let title = format!(
         "{} – {}",
@@ -42,7 +43,7 @@ pub async fn page(web: &Shared, signed: &Signed, day: NaiveDate) -> Result<Respo
     render(&ListPage {
         frame: Frame::new(signed, Menu::Agenda, here),
         days: day_blocks(signed, &window, day, last, false),
-        tasks: window.tasks,
+        tasks,
         nav,
     })
 }

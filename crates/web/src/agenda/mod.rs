@@ -1,9 +1,13 @@
 //! The agenda: occurrences of every calendar in the user's home (own and shared) over a
 //! window of days, read by time range from the store and shown as a list, day, week or month.
+//! What a calendar holds in a window is kept while the calendar does not change (`cache`);
+//! tasks belong to no window and are read on their own (`tasks`).
 
+mod cache;
 mod day;
 mod list;
 mod month;
+mod tasks;
 mod week;
 
 use std::collections::BTreeMap;
@@ -13,7 +17,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use calvault_core::HomeCalendar;
 use calvault_core::store::StoredObject;
-use calvault_ical::query::TimeRange;
+use calvault_ical::query::{ExpandedInstance, InstanceTime, TimeRange};
 use calvault_ical::{CalendarObject, ComponentKind};
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -23,6 +27,8 @@ use crate::ics::{self, Comp, Moment};
 use crate::session::Signed;
 use crate::time;
 use crate::{Shared, WebError};
+pub use cache::Cache;
+pub use tasks::{Task, tasks};
 
 #[derive(Deserialize, Default)]
 pub struct AgendaQuery {
@@ -62,23 +68,9 @@ pub struct Occurrence {
     pub location: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Task {
-    /// The task's edit page; its done toggle posts to `{href}/done`.
-    pub href: String,
-    /// Whether the user may change it (own calendar or read-write share).
-    pub writable: bool,
-    pub title: String,
-    pub due: Option<String>,
-    pub done: bool,
-    pub color: String,
-    pub calendar: String,
-}
-
 /// Everything of the home in a window of local days.
 pub struct Window {
     pub occurrences: Vec<Occurrence>,
-    pub tasks: Vec<Task>,
 }
 
 impl Window {
@@ -143,46 +135,52 @@ pub async fn window(
         .await?;
     let mut window = Window {
         occurrences: Vec::new(),
-        tasks: Vec::new(),
     };
     for entry in &home {
         let calendar = &entry.calendar;
-        let objects = web
-            .vault
-            .store()
-            .objects_in_range(calendar.id, start - 86_400, end + 86_400)
-            .await
-            .map_err(|e| WebError::from(calvault_core::CoreError::from(e)))?;
-        let reading = Arc::new(Reading {
+        let key = cache::Key {
             calendar: calendar.id,
-            writable: entry
-                .shared
-                .as_ref()
-                .is_none_or(|s| s.access == calvault_core::store::ShareAccess::ReadWrite),
-            colour: colour_of(calendar),
-            label: calendar_label(entry),
+            position: calendar.position,
             tz,
-            range,
             first,
             last,
-        });
-        let read = read_in_parallel(reading, objects).await?;
-        window.occurrences.extend(read.occurrences);
-        window.tasks.extend(read.tasks);
+            colour: colour_of(calendar),
+            label: calendar_label(entry),
+        };
+        let occurrences = match web.agenda.get(&key) {
+            Some(occurrences) => occurrences,
+            None => {
+                let objects = web
+                    .vault
+                    .store()
+                    .objects_in_range(calendar.id, start - 86_400, end + 86_400)
+                    .await
+                    .map_err(|e| WebError::from(calvault_core::CoreError::from(e)))?;
+                let reading = Arc::new(Reading {
+                    calendar: calendar.id,
+                    colour: key.colour.clone(),
+                    label: key.label.clone(),
+                    tz,
+                    range,
+                    first,
+                    last,
+                });
+                let read = Arc::new(read_in_parallel(reading, objects).await?.occurrences);
+                web.agenda.put(key, read.clone());
+                read
+            }
+        };
+        window.occurrences.extend(occurrences.iter().cloned());
     }
     window.occurrences.sort_by(|a, b| {
         (a.first_day, !a.all_day, a.start).cmp(&(b.first_day, !b.all_day, b.start))
     });
-    window
-        .tasks
-        .sort_by(|a, b| (a.done, &a.due).cmp(&(b.done, &b.due)));
     Ok(window)
 }
 
 /// What reading one calendar's objects into the window needs.
 struct Reading {
     calendar: i64,
-    writable: bool,
     colour: String,
     label: String,
     tz: Tz,
@@ -203,7 +201,6 @@ async fn read_in_parallel(
 ) -> Result<Window, WebError> {
     let mut window = Window {
         occurrences: Vec::new(),
-        tasks: Vec::new(),
     };
     if objects.len() < PARALLEL_FROM {
         for stored in &objects {
@@ -222,7 +219,6 @@ async fn read_in_parallel(
         parts.push(tokio::task::spawn_blocking(move || {
             let mut part_window = Window {
                 occurrences: Vec::new(),
-                tasks: Vec::new(),
             };
             for stored in &part {
                 reading.read(stored, &mut part_window);
@@ -235,65 +231,54 @@ async fn read_in_parallel(
             .await
             .map_err(|e| WebError::Internal(format!("reading the agenda failed: {e}")))?;
         window.occurrences.extend(part.occurrences);
-        window.tasks.extend(part.tasks);
     }
     Ok(window)
 }
 
 impl Reading {
-    /// Adds one object's occurrences (or its task) to the window.
+    /// Adds one object's occurrences to the window. Tasks are read on their own (`tasks`):
+    /// they belong to no window of days.
     fn read(&self, stored: &StoredObject, window: &mut Window) {
+        if stored.meta.facts.component != "VEVENT" {
+            return;
+        }
         let href_base = format!(
             "/events/{}/{}",
             self.calendar,
             time::url_encode(&stored.meta.name)
         );
-        if stored.meta.facts.component == "VTODO" {
-            if let Some(mut task) = task_of(&stored.data, &self.colour, &self.label, self.tz) {
-                task.href = crate::task_form::href(self.calendar, &stored.meta.name);
-                task.writable = self.writable;
-                window.tasks.push(task);
-            }
-            return;
-        }
-        if stored.meta.facts.component != "VEVENT" {
-            return;
-        }
         // A lone event needs no expansion: its own DTSTART and DTEND are its occurrence.
         // Series skip the tree of the raw text, which the model parses anyway.
         if !may_repeat(&stored.data)
             && let Some(tree) = ics::parse(&stored.data)
             && let Some(event) = single_event(&tree)
         {
-            self.push(event, &href_base, window);
+            if let Some(fields) = Fields::of_comp(event) {
+                self.push(fields, &href_base, window);
+            }
             return;
         }
-        let Some(expanded) = self.expand(&stored.data) else {
+        // An object the model cannot read is skipped here; CalDAV still serves it as it is.
+        let Ok(object) = CalendarObject::parse(&stored.data) else {
             return;
         };
-        for instance in expanded.children().filter(|c| c.name == "VEVENT") {
-            self.push(instance, &href_base, window);
+        if object.kind() != ComponentKind::Event {
+            return;
+        }
+        for instance in object.expanded_instances(&self.range) {
+            if instance.kind() == Some(ComponentKind::Event)
+                && let Some(fields) = Fields::of_instance(&instance)
+            {
+                self.push(fields, &href_base, window);
+            }
         }
     }
 
-    fn push(&self, instance: &Comp, href_base: &str, window: &mut Window) {
-        if let Some(occurrence) =
-            occurrence_of(instance, href_base, &self.colour, &self.label, self.tz)
-            && occurrence.last_day >= self.first
-            && occurrence.first_day <= self.last
-        {
+    fn push(&self, fields: Fields<'_>, href_base: &str, window: &mut Window) {
+        let occurrence = occurrence_of(fields, href_base, &self.colour, &self.label, self.tz);
+        if occurrence.last_day >= self.first && occurrence.first_day <= self.last {
             window.occurrences.push(occurrence);
         }
-    }
-
-    /// The instances of a series in the range, as the model expands them (RFC 4791 §9.6.5).
-    fn expand(&self, data: &str) -> Option<Comp> {
-        // An object the model cannot read is skipped here; CalDAV still serves it as it is.
-        let object = CalendarObject::parse(data).ok()?;
-        if object.kind() != ComponentKind::Event {
-            return None;
-        }
-        ics::parse(&object.expand(&self.range))
     }
 }
 
@@ -343,16 +328,69 @@ pub fn recurrence_key(instance: &Comp) -> Option<i64> {
         .map(|m| m.instant(Tz::UTC))
 }
 
+/// What the views show of one instance, read from an event's tree or from the model's
+/// expansion of a series.
+struct Fields<'a> {
+    start: Moment,
+    /// DTEND as written.
+    end: Option<Moment>,
+    /// DURATION as written, used when there is no DTEND (RFC 5545 §3.6.1).
+    duration: Option<&'a str>,
+    recurrence_key: Option<i64>,
+    title: Option<String>,
+    location: Option<String>,
+}
+
+impl<'a> Fields<'a> {
+    fn of_comp(event: &'a Comp) -> Option<Fields<'a>> {
+        Some(Fields {
+            start: Moment::of(event.prop("DTSTART")?)?,
+            end: event.prop("DTEND").and_then(Moment::of),
+            duration: event.prop("DURATION").map(|p| p.value.as_str()),
+            recurrence_key: recurrence_key(event),
+            title: event.text("SUMMARY"),
+            location: event.text("LOCATION"),
+        })
+    }
+
+    /// An instance of RFC 4791 §9.6.5 expand: dates stay dates, date-times are in UTC.
+    fn of_instance(instance: &ExpandedInstance<'a>) -> Option<Fields<'a>> {
+        let text = |name: &str| {
+            instance
+                .value(name)
+                .map(ics::unescape_text)
+                .filter(|v| !v.trim().is_empty())
+        };
+        Some(Fields {
+            start: moment_of(instance.start?),
+            end: instance.end.map(moment_of),
+            duration: instance.value("DURATION"),
+            recurrence_key: instance
+                .recurrence_id
+                .map(|at| moment_of(at).instant(Tz::UTC)),
+            title: text("SUMMARY"),
+            location: text("LOCATION"),
+        })
+    }
+}
+
+fn moment_of(time: InstanceTime) -> Moment {
+    match time {
+        InstanceTime::Date(day) => Moment::Date(day),
+        InstanceTime::Utc(at) => Moment::Utc(at),
+    }
+}
+
 fn occurrence_of(
-    instance: &Comp,
+    fields: Fields<'_>,
     href_base: &str,
     colour: &str,
     calendar: &str,
     tz: Tz,
-) -> Option<Occurrence> {
-    let start = Moment::of(instance.prop("DTSTART")?)?;
-    let end = instance.prop("DTEND").and_then(Moment::of).or_else(|| {
-        let seconds = ics::duration_seconds(&instance.prop("DURATION")?.value)?;
+) -> Occurrence {
+    let start = fields.start;
+    let end = fields.end.or_else(|| {
+        let seconds = ics::duration_seconds(fields.duration?)?;
         Some(match start {
             Moment::Date(day) => Moment::Date(day + Duration::seconds(seconds)),
             other => Moment::Utc(other.instant(tz) + seconds),
@@ -378,13 +416,13 @@ fn occurrence_of(
             format!("{}–{}", time::hm(from), time::hm(until)),
         )
     };
-    let href = match recurrence_key(instance) {
+    let href = match fields.recurrence_key {
         Some(at) => format!("{href_base}?at={at}"),
         None => href_base.to_string(),
     };
-    Some(Occurrence {
+    Occurrence {
         href,
-        title: instance.text("SUMMARY").unwrap_or_default(),
+        title: fields.title.unwrap_or_default(),
         start: start.instant(tz),
         all_day,
         first_day,
@@ -392,30 +430,8 @@ fn occurrence_of(
         time_label,
         color: colour.to_string(),
         calendar: calendar.to_string(),
-        location: instance.text("LOCATION"),
-    })
-}
-
-fn task_of(data: &str, colour: &str, calendar: &str, tz: Tz) -> Option<Task> {
-    let calendar_tree = ics::parse(data)?;
-    let todo = calendar_tree.children().find(|c| c.name == "VTODO")?;
-    let due = todo.prop("DUE").and_then(Moment::of).map(|due| match due {
-        Moment::Date(day) => day.format("%Y-%m-%d").to_string(),
-        other => other.local(tz).format("%Y-%m-%d %H:%M").to_string(),
-    });
-    let done = todo
-        .prop("STATUS")
-        .is_some_and(|s| s.value.trim().eq_ignore_ascii_case("COMPLETED"))
-        || todo.prop("COMPLETED").is_some();
-    Some(Task {
-        href: String::new(),
-        writable: false,
-        title: todo.text("SUMMARY").unwrap_or_default(),
-        due,
-        done,
-        color: colour.to_string(),
-        calendar: calendar.to_string(),
-    })
+        location: fields.location,
+    }
 }
 
 /// The links above every view: the four views, previous, today, next.
@@ -509,7 +525,6 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2024, 7, 5).unwrap();
         Reading {
             calendar: 1,
-            writable: true,
             colour: "#000000".to_string(),
             label: "c".to_string(),
             tz: Tz::UTC,
@@ -522,37 +537,47 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_lone_event_reads_as_its_expansion_would() {
-        assert!(!may_repeat(PARIS), "VTIMEZONE rules are not a series");
-        let reading = reading();
-        let tree = ics::parse(PARIS).unwrap();
-        let event = single_event(&tree).expect("a lone event");
-        let direct = occurrence_of(event, "/e", "#000000", "c", Tz::UTC).unwrap();
-        let expanded = reading.expand(PARIS).unwrap();
-        let instance = expanded.children().find(|c| c.name == "VEVENT").unwrap();
-        let via_model = occurrence_of(instance, "/e", "#000000", "c", Tz::UTC).unwrap();
-        assert_eq!(direct.start, via_model.start);
-        assert_eq!(direct.time_label, via_model.time_label);
-        assert_eq!(direct.time_label, "07:00–08:00");
-        assert_eq!(direct.title, via_model.title);
+    /// The occurrences of an object read the way the agenda did before instances were typed:
+    /// the RFC 4791 §9.6.5 expansion written as text and parsed again.
+    fn via_text(reading: &Reading, data: &str) -> Vec<String> {
+        let Ok(object) = CalendarObject::parse(data) else {
+            return Vec::new();
+        };
+        if object.kind() != ComponentKind::Event {
+            return Vec::new();
+        }
+        let Some(expanded) = ics::parse(&object.expand(&reading.range)) else {
+            return Vec::new();
+        };
+        expanded
+            .children()
+            .filter(|c| c.name == "VEVENT")
+            .filter_map(Fields::of_comp)
+            .map(|f| occurrence_of(f, "/e", &reading.colour, &reading.label, reading.tz))
+            .filter(|o| o.last_day >= reading.first && o.first_day <= reading.last)
+            .map(|o| format!("{o:?}"))
+            .collect()
     }
 
-    #[test]
-    fn series_and_unknown_zones_go_through_the_model() {
-        let series = PARIS.replace(
-            "SUMMARY:Lunch\r\n",
-            "SUMMARY:Lunch\r\nRRULE:FREQ=DAILY;COUNT=3\r\n",
-        );
-        assert!(may_repeat(&series));
-        let unknown = PARIS.replace("TZID=Europe/Paris:", "TZID=Somewhere odd:");
-        let tree = ics::parse(&unknown).unwrap();
-        assert!(single_event(&tree).is_none());
+    /// The occurrences as `Reading::read` finds them for a series.
+    fn via_instances(reading: &Reading, data: &str) -> Vec<String> {
         let mut window = Window {
             occurrences: Vec::new(),
-            tasks: Vec::new(),
         };
-        let stored = |data: &str| StoredObject {
+        reading.read(&stored(data), &mut window);
+        window
+            .occurrences
+            .iter()
+            .map(|o| {
+                let mut o = o.clone();
+                o.href = o.href.replacen("/events/1/a.ics", "/e", 1);
+                format!("{o:?}")
+            })
+            .collect()
+    }
+
+    fn stored(data: &str) -> StoredObject {
+        StoredObject {
             meta: calvault_core::store::ObjectMeta {
                 id: 1,
                 calendar_id: 1,
@@ -569,6 +594,91 @@ mod tests {
                 updated_at: 0,
             },
             data: data.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_lone_event_reads_as_its_expansion_would() {
+        assert!(!may_repeat(PARIS), "VTIMEZONE rules are not a series");
+        let reading = reading();
+        let tree = ics::parse(PARIS).unwrap();
+        let event = single_event(&tree).expect("a lone event");
+        let direct = occurrence_of(
+            Fields::of_comp(event).unwrap(),
+            "/e",
+            "#000000",
+            "c",
+            Tz::UTC,
+        );
+        let via_model = via_text(&reading, PARIS);
+        assert_eq!(via_model, [format!("{direct:?}")]);
+        assert_eq!(direct.time_label, "07:00–08:00");
+        assert_eq!(direct.title, "Lunch");
+    }
+
+    /// Series with what changes their instances: EXDATE, RDATE, overrides, zones, dates,
+    /// DURATION, escaped text.
+    const SERIES: [&str; 7] = [
+        "RRULE:FREQ=DAILY;COUNT=10\r\nEXDATE;TZID=Europe/Paris:20240706T090000\r\n",
+        "RRULE:FREQ=WEEKLY;BYDAY=FR,SA\r\nRDATE;TZID=Europe/Paris:20240703T150000\r\n",
+        "RRULE:FREQ=DAILY\r\nLOCATION:Room 1\\, floor 2\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;TZID=Europe/Paris:20240707T090000\r\nDTSTART:20240707T180000Z\r\nDURATION:PT3H\r\nSUMMARY:Moved\\nlate\r\n",
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=1,5\r\n",
+        "RDATE;VALUE=PERIOD:20240704T120000Z/PT2H\r\n",
+        "RRULE:FREQ=DAILY;UNTIL=20240704T000000Z\r\n",
+        "RRULE:FREQ=HOURLY;INTERVAL=7;COUNT=40\r\n",
+    ];
+
+    fn all_day(rule: &str) -> String {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;VALUE=DATE:20240702\r\nDTEND;VALUE=DATE:20240704\r\nSUMMARY:Away\r\n{rule}END:VEVENT\r\nBEGIN:VEVENT\r\nUID:a\r\nRECURRENCE-ID;VALUE=DATE:20240709\r\nDTSTART;VALUE=DATE:20240710\r\nSUMMARY:Later\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    }
+
+    #[test]
+    fn series_read_from_instances_as_from_the_expanded_text() {
+        let mut objects: Vec<String> = SERIES
+            .iter()
+            .map(|rule| PARIS.replace("SUMMARY:Lunch\r\n", &format!("SUMMARY:Lunch\r\n{rule}")))
+            .collect();
+        objects.push(all_day("RRULE:FREQ=WEEKLY;COUNT=4\r\n"));
+        objects.push(all_day(
+            "RRULE:FREQ=DAILY;INTERVAL=3\r\nEXDATE;VALUE=DATE:20240705\r\n",
+        ));
+        let mut seen = 0;
+        for zone in [
+            Tz::UTC,
+            chrono_tz::Europe::Paris,
+            chrono_tz::Pacific::Auckland,
+        ] {
+            let reading = Reading {
+                tz: zone,
+                ..reading()
+            };
+            for data in &objects {
+                assert!(may_repeat(data));
+                let expected = via_text(&reading, data);
+                assert_eq!(via_instances(&reading, data), expected, "{data}");
+                seen += expected.len();
+            }
+        }
+        assert!(
+            seen > 60,
+            "the series have occurrences in the window: {seen}"
+        );
+    }
+
+    #[test]
+    fn series_and_unknown_zones_go_through_the_model() {
+        let series = PARIS.replace(
+            "SUMMARY:Lunch\r\n",
+            "SUMMARY:Lunch\r\nRRULE:FREQ=DAILY;COUNT=3\r\n",
+        );
+        assert!(may_repeat(&series));
+        let unknown = PARIS.replace("TZID=Europe/Paris:", "TZID=Somewhere odd:");
+        let tree = ics::parse(&unknown).unwrap();
+        assert!(single_event(&tree).is_none());
+        let mut window = Window {
+            occurrences: Vec::new(),
         };
         reading().read(&stored(&series), &mut window);
         assert_eq!(window.occurrences.len(), 3);

@@ -1,0 +1,118 @@
+//! The occurrences of recently shown windows, per calendar. A calendar's journal position
+//! changes with every commit to it (in the transaction that changes its objects), so what was
+//! read while the calendar was at a position stays true as long as it is still there: a key
+//! holds the position, and a write to the calendar makes the old entries unreachable.
+//!
+//! A page read after a commit may have been computed from objects newer than the position
+//! its calendar row showed; that entry is then only newer than its key, never older.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::Occurrence;
+
+/// Windows kept: a few months of a few calendars, for going back and forth between views.
+/// A month of a 100,000-event calendar holds a few thousand occurrences (about 1 MB).
+const ENTRIES: usize = 32;
+
+/// What a calendar's occurrences in a window depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub calendar: i64,
+    pub position: i64,
+    pub tz: Tz,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// Shown with every occurrence; a calendar's colour or name changes without a commit.
+    pub colour: String,
+    pub label: String,
+}
+
+#[derive(Default)]
+pub struct Cache {
+    /// Most recently used first.
+    entries: Mutex<VecDeque<(Key, Arc<Vec<Occurrence>>)>>,
+}
+
+impl Cache {
+    pub fn get(&self, key: &Key) -> Option<Arc<Vec<Occurrence>>> {
+        let mut entries = self.entries.lock().ok()?;
+        let at = entries.iter().position(|(k, _)| k == key)?;
+        let entry = entries.remove(at)?;
+        let found = entry.1.clone();
+        entries.push_front(entry);
+        Some(found)
+    }
+
+    pub fn put(&self, key: Key, occurrences: Arc<Vec<Occurrence>>) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        // An older position of the same calendar can never be asked for again.
+        entries.retain(|(k, _)| !(k.calendar == key.calendar && k.position < key.position));
+        entries.retain(|(k, _)| k != &key);
+        entries.push_front((key, occurrences));
+        entries.truncate(ENTRIES);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |entries| entries.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A window of `day` days after 2024-03-01.
+    fn key(calendar: i64, position: i64, day: i64) -> Key {
+        let first =
+            NaiveDate::from_ymd_opt(2024, 3, 1).expect("a day") + chrono::Duration::days(day);
+        Key {
+            calendar,
+            position,
+            tz: Tz::UTC,
+            first,
+            last: first,
+            colour: "#000000".to_string(),
+            label: "c".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_new_position_replaces_the_calendars_old_entries() {
+        let cache = Cache::default();
+        cache.put(key(1, 5, 1), Arc::new(Vec::new()));
+        cache.put(key(1, 5, 2), Arc::new(Vec::new()));
+        cache.put(key(2, 5, 1), Arc::new(Vec::new()));
+        assert!(cache.get(&key(1, 5, 1)).is_some());
+        assert!(
+            cache.get(&key(1, 6, 1)).is_none(),
+            "a commit was made since"
+        );
+        cache.put(key(1, 6, 1), Arc::new(Vec::new()));
+        assert!(cache.get(&key(1, 5, 2)).is_none());
+        assert!(
+            cache.get(&key(2, 5, 1)).is_some(),
+            "other calendars keep theirs"
+        );
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn the_least_recently_used_window_goes_first() {
+        let cache = Cache::default();
+        for day in 1..=ENTRIES as i64 {
+            cache.put(key(1, 1, day), Arc::new(Vec::new()));
+        }
+        assert!(cache.get(&key(1, 1, 1)).is_some());
+        cache.put(key(1, 1, 100), Arc::new(Vec::new()));
+        assert_eq!(cache.len(), ENTRIES);
+        assert!(cache.get(&key(1, 1, 1)).is_some(), "used recently");
+        assert!(cache.get(&key(1, 1, 2)).is_none(), "the oldest");
+    }
+}
