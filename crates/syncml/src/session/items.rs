@@ -5,10 +5,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use calvault_core::store::{Calendar, SyncmlMapping};
-use calvault_core::{Client, Condition};
+use calvault_core::store::{Calendar, StoredObject, SyncmlMapping};
+use calvault_core::{BatchPut, Client, Condition};
 use calvault_ical::CalendarObject;
-use calvault_syncml_proto::{Item, StatusCode};
+use calvault_syncml_proto::{Command, Item, StatusCode};
 
 use super::Ctx;
 use super::conflict::{self, Winner};
@@ -118,15 +118,17 @@ async fn store_item(
     // 1. The device's own item again (an Add re-sent after a lost reply, or a Replace): the
     //    LUID says which object, whatever UID the device kept.
     let mapped = ctx.uid_of_luid(&server_uri, luid).await?;
-    let existing = match &mapped {
-        Some(uid) => {
-            if object.uid() != uid {
-                object.set_uid(uid);
-            }
-            store.object_by_uid(calendar.id, uid).await?
-        }
-        None => store.object_by_uid(calendar.id, object.uid()).await?,
-    };
+    let wanted = mapped.as_deref().unwrap_or(object.uid());
+    if ctx.writes_pending(calendar.id, |put| put.object.uid() == wanted) {
+        // An earlier item of this message wrote it: the store must show that write.
+        ctx.flush_writes().await?;
+    }
+    if let Some(uid) = &mapped
+        && object.uid() != uid
+    {
+        object.set_uid(uid);
+    }
+    let existing = object_by_uid(ctx, calendar.id, object.uid()).await?;
     // 2. A twin by content (a second device, or a device that drops UIDs), unless another
     //    item of this device already stands for it.
     let existing = match existing {
@@ -192,7 +194,7 @@ async fn store_item(
             Some(Winner::Device) | None => {}
         }
     }
-    let (name, created) = match &existing {
+    let (name, replaces) = match &existing {
         Some(existing)
             if existing.meta.facts.fingerprint == object.fingerprint().0
                 && existing.data == object.to_ics() =>
@@ -200,13 +202,155 @@ async fn store_item(
             remember(ctx, index, luid, &uid).await?;
             return Ok(false);
         }
-        Some(existing) => (existing.meta.name.clone(), false),
-        None => (free_name(ctx, calendar.id, &uid).await?, true),
+        Some(existing) => (existing.meta.name.clone(), Some(existing.meta.seq)),
+        None => (free_name(ctx, calendar.id, &uid).await?, None),
     };
-    let client = ctx.client();
-    write(ctx, &calendar, &name, &object.to_ics(), &client).await?;
+    if ctx.undo.is_some() {
+        // Inside an Atomic every write is logged and made at once (see `atomic`).
+        let client = ctx.client();
+        write(ctx, &calendar, &name, &object.to_ics(), &client).await?;
+    } else {
+        ctx.pending_writes.push(PendingWrite {
+            index,
+            calendar,
+            luid: luid.to_string(),
+            status_at: None,
+            answered: false,
+            put: BatchPut {
+                name,
+                object,
+                replaces,
+            },
+        });
+    }
     remember(ctx, index, luid, &uid).await?;
-    Ok(created)
+    Ok(replaces.is_none())
+}
+
+/// An item's write waiting for the others of its message: they are committed together (one
+/// durable commit, see `Vault::put_objects`) before the reply that answers them leaves.
+pub(crate) struct PendingWrite {
+    index: usize,
+    calendar: Calendar,
+    luid: String,
+    /// Where the item's Status is in the reply (None: NoResp), to correct it if the write fails.
+    status_at: Option<usize>,
+    /// Whether its Status was given (`status_at` is known).
+    answered: bool,
+    put: BatchPut,
+}
+
+impl Ctx<'_> {
+    fn writes_pending(&self, calendar: i64, wanted: impl Fn(&BatchPut) -> bool) -> bool {
+        self.pending_writes
+            .iter()
+            .any(|w| w.calendar.id == calendar && wanted(&w.put))
+    }
+
+    /// Notes where the Status of the item just received is (see `PendingWrite::status_at`).
+    pub(super) fn answered_item(&mut self, no_resp: bool) {
+        let at = self.reply.commands.len().checked_sub(1);
+        if let Some(write) = self.pending_writes.last_mut()
+            && !write.answered
+        {
+            write.answered = true;
+            write.status_at = if no_resp { None } else { at };
+        }
+    }
+
+    /// Writes the items waiting, one commit per calendar; an item the store refuses gets its
+    /// own error in its Status and loses its map, as if it had failed when it arrived.
+    pub(super) async fn flush_writes(&mut self) -> Result<()> {
+        let mut pending = std::mem::take(&mut self.pending_writes);
+        while let Some(first) = pending.first() {
+            let calendar = first.calendar.clone();
+            let (these, rest): (Vec<PendingWrite>, Vec<PendingWrite>) = pending
+                .into_iter()
+                .partition(|w| w.calendar.id == calendar.id);
+            pending = rest;
+            let (writes, puts): (Vec<_>, Vec<BatchPut>) = these
+                .into_iter()
+                .map(|w| {
+                    let put = w.put;
+                    let kept = (w.index, w.luid, w.status_at, put.object.uid().to_string());
+                    (kept, put)
+                })
+                .unzip();
+            let client = self.client();
+            let outcomes = self
+                .vault
+                .put_objects(self.actor(), &calendar, &puts, &client)
+                .await;
+            let refused: Vec<(usize, String, StatusCode)> = match outcomes {
+                Ok(outcomes) => outcomes
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(n, outcome)| {
+                        let error = SyncmlError::from(outcome.err()?);
+                        Some((n, error.to_string(), error.status_code()))
+                    })
+                    .collect(),
+                // The whole batch failed (a read-only calendar, a store error): every item
+                // gets that error, as each would have alone.
+                Err(error) => {
+                    let error = SyncmlError::from(error);
+                    let (text, code) = (error.to_string(), error.status_code());
+                    (0..puts.len()).map(|n| (n, text.clone(), code)).collect()
+                }
+            };
+            let mut writes: Vec<Option<_>> = writes.into_iter().map(Some).collect();
+            for (n, text, code) in refused {
+                if let Some(write) = writes.get_mut(n).and_then(Option::take) {
+                    let created = puts[n].replaces.is_none();
+                    self.write_failed(write, created, (text, code));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Undoes what receiving a refused item recorded: its count, its map, its Status.
+    fn write_failed(
+        &mut self,
+        (index, luid, status_at, uid): (usize, String, Option<usize>, String),
+        created: bool,
+        (error, code): (String, StatusCode),
+    ) {
+        tracing::info!(%error, luid, "syncml item refused");
+        let ds = &mut self.state.datastores[index];
+        let counts = &mut ds.from_client;
+        if created {
+            counts.added = counts.added.saturating_sub(1);
+        } else {
+            counts.replaced = counts.replaced.saturating_sub(1);
+        }
+        counts.failed += 1;
+        if luid.is_empty() {
+            ds.touched.remove(&uid);
+        } else {
+            let datastore = ds.server_uri.clone();
+            let map = self
+                .pending_maps
+                .iter()
+                .rposition(|(d, m)| *d == datastore && m.luid == luid && m.uid == uid);
+            if let Some(map) = map {
+                self.pending_maps.remove(map);
+            }
+        }
+        if let Some(Command::Status(status)) =
+            status_at.and_then(|at| self.reply.commands.get_mut(at))
+        {
+            status.data = code;
+        }
+    }
+}
+
+/// The object holding `uid`, read on the calling thread (`objects_by_uids`: the store answers
+/// such reads without handing them to a connection's thread and back).
+async fn object_by_uid(ctx: &Ctx<'_>, calendar: i64, uid: &str) -> Result<Option<StoredObject>> {
+    let uids = [uid.to_string()];
+    let found = ctx.vault.store().objects_by_uids(calendar, &uids).await?;
+    Ok(found.into_iter().find(|o| o.meta.uid == uid))
 }
 
 /// Writes an object; inside an Atomic, what it replaces is logged first (see `atomic`).
@@ -260,7 +404,7 @@ async fn remember(ctx: &mut Ctx<'_>, index: usize, luid: &str, uid: &str) -> Res
 }
 
 /// A resource name for a new object: from its UID when that is safe in a URL and free.
-async fn free_name(ctx: &Ctx<'_>, calendar: i64, uid: &str) -> Result<String> {
+async fn free_name(ctx: &mut Ctx<'_>, calendar: i64, uid: &str) -> Result<String> {
     let safe = uid.len() <= 120
         && !uid.starts_with('.')
         && uid
@@ -271,6 +415,9 @@ async fn free_name(ctx: &Ctx<'_>, calendar: i64, uid: &str) -> Result<String> {
     } else {
         format!("{}.ics", hex::encode(md5_of(uid)))
     };
+    if ctx.writes_pending(calendar, |put| put.name == name) {
+        ctx.flush_writes().await?;
+    }
     if ctx
         .vault
         .store()

@@ -85,6 +85,8 @@ pub(crate) struct Ctx<'a> {
     prefetched: HashMap<String, StoredObject>,
     /// Inside an Atomic: the objects written so far, to put back if it fails.
     pub undo: Option<Vec<atomic::Undo>>,
+    /// Items of this message waiting to be written together (see `flush_writes`).
+    pending_writes: Vec<items::PendingWrite>,
 }
 
 impl Ctx<'_> {
@@ -117,8 +119,9 @@ impl Ctx<'_> {
         self.pending_maps.push((datastore.to_string(), mapping));
     }
 
-    /// Writes the maps of the items received so far, one transaction per datastore.
+    /// Writes the items received so far, then their maps, one transaction per datastore.
     pub async fn flush_maps(&mut self) -> Result<()> {
+        self.flush_writes().await?;
         let pending = std::mem::take(&mut self.pending_maps);
         let mut datastores: Vec<&str> = pending.iter().map(|(d, _)| d.as_str()).collect();
         datastores.sort_unstable();
@@ -196,8 +199,12 @@ impl Engine {
                     body: reply.body.clone(),
                 });
             }
+            // MsgID 1 opens a session (SyncML RepPro: MsgIDs count from 1): a client killed
+            // and started again may reuse its SessionID, and must not land in what is left of
+            // the old session.
+            let started_over = msg.hdr.msg_id == 1 && session.last_reply.is_some();
             let state: SessionState = serde_json::from_value(session.state.clone())?;
-            if state.stage != Stage::Done {
+            if state.stage != Stage::Done && !started_over {
                 return self.continue_session(session, state, msg, encoding).await;
             }
         }
@@ -342,6 +349,7 @@ impl Engine {
             pending_maps: Vec::new(),
             prefetched: HashMap::new(),
             undo: None,
+            pending_writes: Vec::new(),
         };
         let hdr_chal = (hdr_status == StatusCode::AUTHENTICATION_ACCEPTED)
             .then(|| ctx.state.next_nonce.as_deref().map(auth::chal))
@@ -470,10 +478,28 @@ async fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> Result<()> {
         Command::Results(results) => put_get::results(ctx, results),
         Command::Sync(sync) => sync::handle(ctx, sync).await?,
         Command::Map(map) => map::handle(ctx, map).await?,
+        Command::Sequence(sequence) => {
+            // RepPro 1.2 §6.6.14: a Sequence in the SyncBody runs its commands in the order
+            // given, each dispatched and answered as if it stood alone in the body.
+            ctx.answer(
+                sequence.no_resp,
+                sequence.cmd_id,
+                "Sequence",
+                None,
+                None,
+                StatusCode::OK,
+            );
+            for inner in &sequence.commands {
+                if !matches!(inner, Command::Sync(_)) {
+                    ctx.flush_maps().await?;
+                }
+                Box::pin(dispatch(ctx, inner)).await?;
+            }
+        }
         other => {
             // Exec, Search, and changes outside a Sync are not offered (our DevInf announces
-            // none of them); so are Atomic and Sequence around a Sync (inside one they are:
-            // see `sync`).
+            // none of them); nor is an Atomic around a Sync (all or nothing across whole
+            // datastores; inside a Sync it is: see `sync`).
             let cmd_ref = other.cmd_id().unwrap_or(0);
             ctx.answer(
                 false,

@@ -88,7 +88,12 @@ pub(super) fn change<'f>(
             Command::Sequence(container) => {
                 sequence::handle(ctx, index, container, sync_meta).await
             }
-            Command::Atomic(container) => atomic::handle(ctx, index, container, sync_meta).await,
+            Command::Atomic(container) => {
+                // The Atomic's writes are made at once, to be undone if it fails; what came
+                // before it is written first.
+                ctx.flush_writes().await?;
+                atomic::handle(ctx, index, container, sync_meta).await
+            }
             other => {
                 let cmd_ref = other.cmd_id().unwrap_or(0);
                 ctx.answer(
@@ -145,6 +150,7 @@ async fn change_items(
         };
         applied &= !code.is_error();
         ctx.answer(change.no_resp, change.cmd_id, cmd, None, Some(&luid), code);
+        ctx.answered_item(change.no_resp);
     }
     Ok(applied)
 }
