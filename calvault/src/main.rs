@@ -17,6 +17,32 @@ use clap::Parser;
 use cli::Cli;
 use config::Config;
 
+/// mimalloc's `arena_eager_commit` option (`mi_option_arena_eager_commit` in mimalloc.h).
+#[cfg(target_os = "linux")]
+const MI_OPTION_ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+
+#[cfg(target_os = "linux")]
+unsafe extern "C" {
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// On Linux mimalloc commits its arenas eagerly and asks for transparent huge pages on them:
+/// every first touch then brings in 2 MiB, and a server that needs 30 MiB of heap showed a
+/// resident size three times that. Committed on demand, the arenas use small pages. Set before
+/// `main`, as the process's first allocation reserves the first arena.
+#[cfg(target_os = "linux")]
+extern "C" fn tune_allocator() {
+    // SAFETY: sets an option value; mimalloc reads it when it reserves an arena.
+    unsafe {
+        mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match load_config(&cli) {
