@@ -82,10 +82,24 @@ pub struct DevicesArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DevicesCommand {
-    /// Apply the deletions a SyncML device asked for and the server held.
-    Approve { user: String, device: String },
-    /// Keep the held events: the device gets them back at its next sync.
-    Keep { user: String, device: String },
+    /// Apply the deletions a SyncML device asked for and the server held: every undecided
+    /// batch, or with --alert only that one.
+    Approve {
+        user: String,
+        device: String,
+        /// The alert of the one batch to apply (as `calvault devices USER` lists it).
+        #[arg(long)]
+        alert: Option<i64>,
+    },
+    /// Keep the held events: the device gets them back at its next sync. Every undecided
+    /// batch, or with --alert only that one.
+    Keep {
+        user: String,
+        device: String,
+        /// The alert of the one batch to keep (as `calvault devices USER` lists it).
+        #[arg(long)]
+        alert: Option<i64>,
+    },
     /// Make the device's next sync a slow sync (it sends and gets everything, without
     /// duplicates).
     Reset { user: String, device: String },

@@ -1,6 +1,7 @@
 //! `calvault devices USER` and `calvault devices approve|keep|reset|revoke|window USER DEVICE`.
 
-use calvault_core::Vault;
+use calvault_core::store::Device;
+use calvault_core::{Actor, Vault};
 use calvault_syncml::state::DeviceState;
 use calvault_syncml::{SyncWindow, devices};
 
@@ -16,18 +17,38 @@ pub async fn run(vault: &Vault, args: DevicesArgs) -> anyhow::Result<()> {
 
 async fn decide(vault: &Vault, command: DevicesCommand) -> anyhow::Result<()> {
     match command {
-        DevicesCommand::Approve { user, device } => {
+        DevicesCommand::Approve {
+            user,
+            device,
+            alert,
+        } => {
             let device = devices::find(vault, &user, &device).await?;
-            let deleted = devices::approve(vault, &device).await?;
-            println!("{}: {deleted} held deletions applied", device.name);
+            let deleted = match alert {
+                Some(alert) => devices::approve_batch(vault, Actor::Admin, &device, alert).await?,
+                None => Some(devices::approve(vault, Actor::Admin, &device).await?),
+            };
+            match deleted {
+                Some(deleted) => println!("{}: {deleted} held deletions applied", device.name),
+                None => println!("{}: {}", device.name, not_undecided(alert)),
+            }
         }
-        DevicesCommand::Keep { user, device } => {
+        DevicesCommand::Keep {
+            user,
+            device,
+            alert,
+        } => {
             let device = devices::find(vault, &user, &device).await?;
-            let kept = devices::keep(vault, &device).await?;
-            println!(
-                "{}: {kept} events kept; they go back at its next sync",
-                device.name
-            );
+            let kept = match alert {
+                Some(alert) => devices::keep_batch(vault, Actor::Admin, &device, alert).await?,
+                None => Some(devices::keep(vault, Actor::Admin, &device).await?),
+            };
+            match kept {
+                Some(kept) => println!(
+                    "{}: {kept} events kept; they go back at its next sync",
+                    device.name
+                ),
+                None => println!("{}: {}", device.name, not_undecided(alert)),
+            }
         }
         DevicesCommand::Reset { user, device } => {
             let device = devices::find(vault, &user, &device).await?;
@@ -63,6 +84,14 @@ async fn decide(vault: &Vault, command: DevicesCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Why a decision on one batch did nothing: it is not (or no longer) waiting.
+fn not_undecided(alert: Option<i64>) -> String {
+    format!(
+        "alert {} is no undecided held batch of this device: nothing done",
+        alert.unwrap_or_default()
+    )
+}
+
 async fn list(vault: &Vault, user: &str) -> anyhow::Result<()> {
     let devices = vault.list_devices(user).await?;
     if devices.is_empty() {
@@ -80,8 +109,10 @@ async fn list(vault: &Vault, user: &str) -> anyhow::Result<()> {
             device.name,
             super::format_time(device.seen_at)
         );
-        if device.protocol == "syncml" {
+        if device.protocol == calvault_syncml::auth::PROTOCOL {
             print_syncml(&DeviceState::from_json(&device.state));
+            print_resumable(&devices::resumable(vault, &device).await?);
+            print_held(vault, user, &device).await?;
         }
     }
     Ok(())
@@ -114,12 +145,42 @@ fn print_syncml(state: &DeviceState) {
             to.deleted
         );
     }
-    for held in &state.held {
+}
+
+/// The syncs a Resume (Alert 225) would continue.
+fn print_resumable(resumable: &[devices::Resumable]) {
+    for sync in resumable {
+        let how = if sync.suspended {
+            "suspended"
+        } else {
+            "unfinished"
+        };
+        let until = sync.until.map_or_else(
+            || "until its next sync of it".to_string(),
+            |until| format!("until {}", super::format_time(until)),
+        );
         println!(
-            "\t{}: {} deletions held (alert {}): calvault devices approve|keep",
-            held.datastore,
-            held.uids.len(),
-            held.alert_id
+            "\t{how} {} sync of {} at {}, resumable {until}; {} changes still to send",
+            sync.sync_type.name(),
+            sync.datastore,
+            super::format_time(sync.at),
+            sync.to_send
         );
     }
+}
+
+/// The held batches waiting for the owner, each with the command that decides it.
+async fn print_held(vault: &Vault, user: &str, device: &Device) -> anyhow::Result<()> {
+    for batch in devices::undecided(vault, device).await? {
+        println!(
+            "\t{}: {} deletions held (alert {}): calvault devices approve|keep {} {} --alert {}",
+            batch.held.datastore,
+            batch.held.uids.len(),
+            batch.alert.id,
+            user,
+            device.key,
+            batch.alert.id
+        );
+    }
+    Ok(())
 }

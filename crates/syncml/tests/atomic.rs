@@ -195,3 +195,47 @@ async fn a_failing_atomic_inside_a_sequence_leaves_the_sequences_other_commands(
     );
     assert_eq!(live_summaries(&server).await, ["Four", "One"]);
 }
+
+#[tokio::test]
+async fn a_sequence_around_a_sync_runs_its_commands_in_order() {
+    let server = server(SyncmlConfig::default()).await;
+    let mut device = Device::new("IMEI:sequence-top", Encoding::Xml);
+    device.send_alert(&server, 201, None, "q1").await;
+    // RepPro 1.2 §6.6.14: a Sequence may hold the Sync itself; a change outside any Sync is
+    // still not offered.
+    let commands = vec![sequence(
+        1,
+        vec![
+            sync(2, numbered_adds(3..=4, "seq-", "Sequenced")),
+            add(9, "loose", &event("loose-1", "Loose", 0)),
+        ],
+    )];
+    let reply = device.send(&server, commands, true).await;
+    assert_eq!(
+        statuses(&reply),
+        [
+            "SyncHdr:200",
+            "Sequence:200",
+            "Sync:200",
+            "Add:201",
+            "Add:201",
+            "Add:406"
+        ]
+    );
+    device.acknowledge(&server, &reply, "q-").await;
+    assert_eq!(
+        live_summaries(&server).await,
+        ["Sequenced 3", "Sequenced 4"]
+    );
+
+    // An Atomic around a Sync is still refused as a whole.
+    device.new_session();
+    device.send_alert(&server, 200, Some("q1"), "q2").await;
+    let commands = vec![atomic(
+        1,
+        vec![sync(2, numbered_adds(5..=5, "seq-", "Sequenced"))],
+    )];
+    let reply = device.send(&server, commands, true).await;
+    assert_eq!(statuses(&reply), ["SyncHdr:200", "Atomic:406"]);
+    assert_eq!(live_summaries(&server).await.len(), 2);
+}

@@ -6,9 +6,10 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use calvault_core::CoreError;
+use calvault_core::store::Device;
 
 use crate::frame::{Frame, Nav, render, see_other};
-use crate::i18n::fill;
+use crate::i18n::{Lang, fill};
 use crate::session::Signed;
 use crate::signin::CsrfForm;
 use crate::time::stamp;
@@ -25,6 +26,8 @@ pub struct DeviceRow {
     pub resettable: bool,
     /// Batches of deletions held for the user's decision.
     pub held: usize,
+    /// The SyncML syncs the device can resume (OMA DS Protocol 1.2 §7), one line each.
+    pub resumable: Vec<String>,
 }
 
 pub struct PasswordRow {
@@ -54,21 +57,25 @@ async fn render_page(
     let tz = signed.tz;
     let user = &signed.user.name;
     let held = crate::held::counts_by_device(web, signed).await?;
-    let devices = web
-        .vault
-        .list_devices(user)
-        .await?
-        .into_iter()
-        .map(|d| DeviceRow {
+    let mut devices = Vec::new();
+    for d in web.vault.list_devices(user).await? {
+        let syncml = d.protocol == calvault_syncml::auth::PROTOCOL;
+        let resumable = if syncml {
+            resumable_lines(web, signed, &d).await?
+        } else {
+            Vec::new()
+        };
+        devices.push(DeviceRow {
             id: d.id,
             held: held.get(&d.id).copied().unwrap_or(0),
-            resettable: d.protocol == calvault_syncml::auth::PROTOCOL,
+            resettable: syncml,
+            resumable,
             name: d.name,
             protocol: d.protocol,
             seen: stamp(tz, d.seen_at),
             synced: d.last_sync.map(|at| stamp(tz, at)),
-        })
-        .collect();
+        });
+    }
     let passwords = web
         .vault
         .list_app_passwords(user)
@@ -87,6 +94,47 @@ async fn render_page(
         created,
         refused,
     })
+}
+
+/// One line per sync of the device that a Resume would continue: which datastore, when it
+/// stopped, until when it can go on.
+async fn resumable_lines(
+    web: &Shared,
+    signed: &Signed,
+    device: &Device,
+) -> Result<Vec<String>, WebError> {
+    let found = calvault_syncml::devices::resumable(&web.vault, device)
+        .await
+        .map_err(crate::held::syncml_error)?;
+    Ok(found
+        .iter()
+        .map(|sync| {
+            let at = stamp(signed.tz, sync.at);
+            match sync.until {
+                None => fill(suspended_text(signed.lang), &[&sync.datastore, &at]),
+                Some(until) => fill(
+                    unfinished_text(signed.lang),
+                    &[&sync.datastore, &at, &stamp(signed.tz, until)],
+                ),
+            }
+        })
+        .collect())
+}
+
+/// A sync the device suspended (Alert 224): kept until its next sync of the datastore.
+fn suspended_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "suspended sync of {} at {}, resumable at its next sync",
+        Lang::Fr => "synchronisation de {} suspendue le {}, reprise possible à la prochaine",
+    }
+}
+
+/// A sync cut off (or still running): resumable while its session is kept.
+fn unfinished_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "unfinished sync of {} at {}, resumable until {}",
+        Lang::Fr => "synchronisation de {} interrompue le {}, reprise possible jusqu'au {}",
+    }
 }
 
 pub async fn page(State(web): State<Shared>, signed: Signed) -> Result<Response, WebError> {

@@ -8,9 +8,9 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::Response;
 use calvault_core::store::{Alert, Device};
-use calvault_core::{Client, CoreError};
-use calvault_syncml::devices::{APPLIED, KEPT};
-use calvault_syncml::state::{DeviceState, HeldDeletions};
+use calvault_syncml::SyncmlError;
+use calvault_syncml::devices;
+use calvault_syncml::state::HeldDeletions;
 use serde::Deserialize;
 
 use crate::frame::{Frame, Nav, render, see_other};
@@ -55,32 +55,39 @@ pub struct Undecided {
     pub alert: Alert,
 }
 
-/// Every undecided batch of the signed-in user's SyncML devices, oldest first. The alert
-/// decides: one resolved (from here, the command line or a sync that settled it) is done,
-/// even while the device state still lists it until the device's next sync.
+/// Every undecided batch of the signed-in user's SyncML devices, oldest first (which batches
+/// are undecided is the SyncML server's rule: `devices::undecided`).
 pub async fn undecided(web: &Shared, signed: &Signed) -> Result<Vec<Undecided>, WebError> {
     let mut found = Vec::new();
     for device in web.vault.list_devices(&signed.user.name).await? {
         if device.protocol != calvault_syncml::auth::PROTOCOL {
             continue;
         }
-        let state = DeviceState::from_json(&device.state);
-        for held in state.held {
-            let Some(alert) = web.vault.alert_by_id(held.alert_id).await? else {
-                continue;
-            };
-            if alert.resolved_at.is_some() || alert.user_id != signed.user.id {
+        let batches = devices::undecided(&web.vault, &device)
+            .await
+            .map_err(syncml_error)?;
+        for batch in batches {
+            if batch.alert.user_id != signed.user.id {
                 continue;
             }
             found.push(Undecided {
                 device: device.clone(),
-                held,
-                alert,
+                held: batch.held,
+                alert: batch.alert,
             });
         }
     }
     found.sort_by_key(|u| (u.alert.created_at, u.alert.id));
     Ok(found)
+}
+
+/// The web's answer to an error of the SyncML server's device operations.
+pub(crate) fn syncml_error(error: SyncmlError) -> WebError {
+    match error {
+        SyncmlError::Core(error) => error.into(),
+        SyncmlError::Store(error) => error.into(),
+        other => WebError::BadRequest(other.to_string()),
+    }
 }
 
 /// The one undecided batch with this alert; anyone else's answers 404.
@@ -168,7 +175,7 @@ async fn row(web: &Shared, signed: &Signed, batch: Undecided) -> Result<HeldRow,
 
 /// Deletes the batch's events now (to the trash, so still undoable), as the owner's own
 /// decision, and drops the batch from the device's state so its next sync does not apply
-/// it a second time to an event made again with the same UID.
+/// it a second time to an event made again with the same UID (`devices::approve_batch`).
 pub async fn apply(
     State(web): State<Shared>,
     signed: Signed,
@@ -177,37 +184,10 @@ pub async fn apply(
 ) -> Result<Response, WebError> {
     signed.check_csrf(&form.csrf)?;
     let batch = one(&web, &signed, alert).await?;
-    let store = web.vault.store();
-    let calendar = store
-        .calendar(batch.held.calendar_id)
-        .await?
+    let deleted = devices::approve_batch(&web.vault, signed.actor(), &batch.device, alert)
+        .await
+        .map_err(syncml_error)?
         .ok_or(WebError::NotFound)?;
-    // No device id: this is the owner deleting, not the device's burst, so the guard that
-    // counts a device's deletions has nothing to add.
-    let client = Client {
-        source: "syncml-approved".to_string(),
-        device_id: None,
-        device_name: Some(batch.device.name.clone()),
-    };
-    let mut deleted = 0;
-    for uid in &batch.held.uids {
-        let Some(object) = store.object_by_uid(calendar.id, uid).await? else {
-            continue;
-        };
-        match web
-            .vault
-            .delete_object(signed.actor(), &calendar, &object.meta.name, None, &client)
-            .await
-        {
-            Ok(()) => deleted += 1,
-            Err(CoreError::NotFound(_)) => {}
-            Err(error) => return Err(error.into()),
-        }
-    }
-    web.vault
-        .resolve_alert(signed.actor(), batch.alert.id, APPLIED)
-        .await?;
-    forget(&web, batch.device.id, batch.alert.id).await?;
     Ok(see_other(&format!("/held?applied={deleted}")))
 }
 
@@ -221,23 +201,11 @@ pub async fn keep(
 ) -> Result<Response, WebError> {
     signed.check_csrf(&form.csrf)?;
     let batch = one(&web, &signed, alert).await?;
-    web.vault
-        .resolve_alert(signed.actor(), batch.alert.id, KEPT)
-        .await?;
-    Ok(see_other(&format!("/held?kept={}", batch.held.uids.len())))
-}
-
-/// Drops one applied batch from the device's state, re-read just before the write.
-async fn forget(web: &Shared, device: i64, alert: i64) -> Result<(), WebError> {
-    let Some(device) = web.vault.device(device).await? else {
-        return Ok(());
-    };
-    let mut state = DeviceState::from_json(&device.state);
-    state.held.retain(|h| h.alert_id != alert);
-    web.vault
-        .save_device_state(device.id, &state.to_json(), false)
-        .await?;
-    Ok(())
+    let kept = devices::keep_batch(&web.vault, signed.actor(), &batch.device, alert)
+        .await
+        .map_err(syncml_error)?
+        .ok_or(WebError::NotFound)?;
+    Ok(see_other(&format!("/held?kept={kept}")))
 }
 
 /// How many batches wait for the user on each device, for the devices page.

@@ -325,3 +325,67 @@ async fn another_user_can_neither_see_nor_decide_a_batch() {
     // Signed out, the page sends the visitor to sign in.
     assert_eq!(send(&server, "GET", "/held", "", "").await.status, 303);
 }
+
+#[tokio::test]
+async fn a_suspended_sync_is_shown_on_the_devices_page() {
+    let server = start().await;
+    let (session, _) = sign_in(&server, "alice").await;
+    let phone = Device {
+        key: "phone-2",
+        session: 1,
+    };
+    let first = phone
+        .post(
+            &server,
+            "/syncml",
+            1,
+            "<Alert><CmdID>1</CmdID><Data>201</Data><Item><Target><LocURI>calendar</LocURI>\
+             </Target><Source><LocURI>./cal</LocURI></Source><Meta><Anchor xmlns='syncml:metinf'>\
+             <Next>1</Next></Anchor></Meta></Item></Alert>",
+        )
+        .await;
+    let id = first
+        .split("?sessionid=")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("RespURI with a session id");
+    let devices = send(&server, "GET", "/devices", &session, "").await;
+    assert!(
+        devices.body.contains("unfinished sync of calendar at "),
+        "a sync under way can be resumed too: {}",
+        devices.body
+    );
+    // OMA DS Protocol 1.2 §7: the device suspends (Alert 224); the sync is kept for a Resume.
+    let path = format!("/syncml?sessionid={id}");
+    phone
+        .post(
+            &server,
+            &path,
+            2,
+            "<Alert><CmdID>1</CmdID><Data>224</Data></Alert>",
+        )
+        .await;
+    let devices = send(&server, "GET", "/devices", &session, "").await;
+    assert!(
+        devices.body.contains("suspended sync of calendar at ")
+            && devices.body.contains("resumable at its next sync"),
+        "{}",
+        devices.body
+    );
+    assert!(!devices.body.contains("unfinished sync"));
+    let french = send(
+        &server,
+        "GET",
+        "/devices",
+        &format!("{session}; cv_lang=fr"),
+        "",
+    )
+    .await;
+    assert!(
+        french
+            .body
+            .contains("synchronisation de calendar suspendue le"),
+        "{}",
+        french.body
+    );
+}

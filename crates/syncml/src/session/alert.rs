@@ -2,8 +2,9 @@
 //! Next Message (222), Suspend (224) and Resume (225).
 //!
 //! The server checks the client's Last anchor against the Next it saved at the end of the
-//! device's last complete sync (§4.1, §5.2.1): when they differ, or nothing was saved, a sync
-//! type that relies on them becomes a slow sync, answered 508 with an Alert 201. A Resume
+//! device's last complete sync (§4.1, §5.2.1): when they differ, nothing was saved, or the
+//! datastore names another calendar than the one they were made against, a sync type that
+//! relies on them becomes a slow sync, answered 508 with an Alert 201. A Resume
 //! continues the interrupted sync of the datastore (see `resume`); without one to continue it
 //! is answered the same way.
 
@@ -16,7 +17,7 @@ use super::{Ctx, resume};
 use crate::datastore::DatastoreUri;
 use crate::error::Result;
 use crate::format::ItemFormat;
-use crate::state::{DatastoreSession, SyncType};
+use crate::state::{DatastoreSession, DeviceState, SyncType};
 
 pub(super) async fn handle(ctx: &mut Ctx<'_>, alert: &Alert) -> Result<()> {
     let code = alert.data.unwrap_or(AlertCode(0));
@@ -150,6 +151,9 @@ async fn resume_datastore(ctx: &mut Ctx<'_>, alert: &Alert, item: &Item) -> Resu
     if let Some(next) = anchor.map(|a| a.next).filter(|n| !n.is_empty()) {
         previous.client_next = next;
     }
+    ctx.device_state
+        .record_anchors_calendar(&uri.name, &previous.server_next, calendar.id);
+    ctx.device_state_dirty = true;
     previous.client_uri = source.to_string();
     previous.target_ref = target.to_string();
     previous.resumed = true;
@@ -195,9 +199,12 @@ async fn start_datastore(
     }
     let saved = ctx.device_state.anchors.get(&uri.name).cloned();
     let client_last = anchor.as_ref().and_then(|a| a.last.clone());
-    let anchors_match = saved.as_ref().is_some_and(|s| {
-        Some(&s.client_anchor) == client_last.as_ref() && s.position >= calendar.oldest_position
-    });
+    let anchors_match = anchors_match(
+        &ctx.device_state,
+        &uri.name,
+        &calendar,
+        client_last.as_deref(),
+    );
     let (sync_type, code) = if resume
         || (requested.needs_anchors() && (!anchors_match || ctx.device_state.force_slow))
     {
@@ -234,6 +241,9 @@ async fn start_datastore(
     if server_last.as_deref() == Some(server_next.as_str()) {
         server_next.push_str("-1");
     }
+    ctx.device_state
+        .record_anchors_calendar(&uri.name, &server_next, calendar.id);
+    ctx.device_state_dirty = true;
     tracing::info!(device = %ctx.device.key, datastore = %uri.name, requested = requested.name(), sync_type = sync_type.name(), "syncml alert");
     let session = DatastoreSession {
         server_uri: uri.name.clone(),
@@ -283,6 +293,26 @@ async fn start_datastore(
         (server_last, server_next),
     );
     Ok(())
+}
+
+/// Whether the device's Last anchor is the Next saved at the end of its last complete sync of
+/// the datastore (§4.1), and those anchors still say something about `calendar`: they were
+/// made against it (anchors from before that was recorded are taken as they are) and its
+/// journal still reaches their position.
+fn anchors_match(
+    device_state: &DeviceState,
+    datastore: &str,
+    calendar: &Calendar,
+    client_last: Option<&str>,
+) -> bool {
+    let Some(saved) = device_state.anchors.get(datastore) else {
+        return false;
+    };
+    Some(saved.client_anchor.as_str()) == client_last
+        && saved.position >= calendar.oldest_position
+        && device_state
+            .anchors_calendar(datastore)
+            .is_none_or(|id| id == calendar.id)
 }
 
 /// The Status of a sync Alert and the server's Alert in return, with its anchors.

@@ -103,10 +103,24 @@ pub(super) async fn apply(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
 
 /// Deletes the object with this UID, if it is still there.
 async fn delete_object(ctx: &mut Ctx<'_>, calendar_id: i64, uid: &str) -> Result<()> {
+    delete_object_written_by(ctx, calendar_id, uid, i64::MAX).await
+}
+
+/// Deletes the object with this UID if it is still there and was last written at or before
+/// `at` (a Unix time).
+async fn delete_object_written_by(
+    ctx: &mut Ctx<'_>,
+    calendar_id: i64,
+    uid: &str,
+    at: i64,
+) -> Result<()> {
     let calendar = ctx.calendar(calendar_id).await?;
     let Some(object) = ctx.vault.store().object_by_uid(calendar.id, uid).await? else {
         return Ok(());
     };
+    if object.meta.updated_at > at {
+        return Ok(());
+    }
     match ctx
         .vault
         .delete_object(
@@ -145,8 +159,12 @@ pub(super) async fn settle_held(
         match resolution.as_deref() {
             None if alert.is_some() => remaining.push(entry),
             Some(crate::devices::APPLIED) => {
+                // Approved (see `devices::approve_batch`), which deleted them already unless it
+                // was cut short: what is left from before the approval goes; an event made
+                // again since with the same UID is not the one the owner approved deleting.
+                let approved_at = alert.and_then(|a| a.resolved_at).unwrap_or(i64::MAX);
                 for uid in &entry.uids {
-                    delete_object(ctx, entry.calendar_id, uid).await?;
+                    delete_object_written_by(ctx, entry.calendar_id, uid, approved_at).await?;
                 }
                 ctx.device_state_dirty = true;
             }

@@ -48,24 +48,15 @@ pub(super) async fn interrupted(
         .syncml_store()
         .syncml_sessions_of_device(ctx.device.id)
         .await?;
-    for session in sessions {
-        if session.id == ctx.session_id {
-            continue;
-        }
-        let Ok(state) = serde_json::from_value::<SessionState>(session.state) else {
-            continue;
-        };
-        let Some(ds) = state.datastores.iter().find(|d| d.server_uri == datastore) else {
-            continue;
-        };
-        // The newest sync of the datastore decides: finished (or suspended, and then kept
-        // with the device), there is nothing to continue.
-        if state.stage == Stage::Done {
-            return Ok(None);
-        }
-        return Ok(Some(unacknowledged(ds.clone(), state.outgoing.as_ref())));
-    }
-    Ok(None)
+    // The newest sync of the datastore decides: finished (or suspended, and then kept with
+    // the device), there is nothing to continue.
+    let found = crate::devices::unfinished_sync(&sessions, datastore, Some(&ctx.session_id));
+    Ok(found.map(|(session, ds)| {
+        let outgoing = serde_json::from_value::<SessionState>(session.state.clone())
+            .ok()
+            .and_then(|state| state.outgoing);
+        unacknowledged(ds, outgoing.as_ref())
+    }))
 }
 
 /// The datastore's sync with the changes the client never acknowledged back in its queue,
