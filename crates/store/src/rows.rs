@@ -42,7 +42,7 @@ impl From<UserRow> for User {
 
 macro_rules! calendar_columns {
     () => {
-        "id, user_id, name, display_name, color, description, components, created_at, deleted_at, position, oldest_position, timezone, properties"
+        "id, user_id, name, display_name, color, description, components, created_at, deleted_at, position, oldest_position, timezone, properties, modified_at"
     };
 }
 pub(crate) use calendar_columns;
@@ -62,6 +62,7 @@ pub(crate) struct CalendarRow {
     oldest_position: i64,
     timezone: Option<String>,
     properties: String,
+    modified_at: i64,
 }
 
 impl TryFrom<CalendarRow> for Calendar {
@@ -86,6 +87,7 @@ impl TryFrom<CalendarRow> for Calendar {
             oldest_position: r.oldest_position,
             timezone: r.timezone,
             properties,
+            modified_at: r.modified_at,
         })
     }
 }
@@ -744,6 +746,7 @@ pub(crate) mod direct {
             oldest_position: row.get(10)?,
             timezone: row.get(11)?,
             properties: row.get(12)?,
+            modified_at: row.get(13)?,
         })
     }
 

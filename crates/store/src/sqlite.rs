@@ -280,8 +280,8 @@ async fn insert_calendar(
     calendar: &NewCalendar,
 ) -> Result<Calendar> {
     let sql = concat!(
-        "INSERT INTO calendars (user_id, name, display_name, color, description, components, created_at, timezone) ",
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+        "INSERT INTO calendars (user_id, name, display_name, color, description, components, created_at, timezone, modified_at) ",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) RETURNING ",
         calendar_columns!()
     );
     let row: CalendarRow = sqlx::query_as(sql)
@@ -545,7 +545,7 @@ impl Store for SqliteStore {
         patch.apply(&mut calendar);
         let sql = concat!(
             "UPDATE calendars SET name = $2, display_name = $3, color = $4, description = $5, components = $6, ",
-            "timezone = $7, properties = $8 WHERE id = $1 RETURNING ",
+            "timezone = $7, properties = $8, modified_at = max(modified_at, unixepoch()) WHERE id = $1 RETURNING ",
             calendar_columns!()
         );
         let row: CalendarRow = sqlx::query_as(sql)
