@@ -679,12 +679,16 @@ impl Store for SqliteStore {
     }
 
     async fn list_objects(&self, calendar: CalendarId) -> Result<Vec<ObjectMeta>> {
-        let sql = concat!(object_metas_json_select!(), " WHERE o.calendar_id = $1)");
-        let json: String = sqlx::query_scalar(sql)
-            .bind(calendar)
-            .fetch_one(&self.readers)
+        let sql = concat!(
+            "SELECT ",
+            object_columns!(),
+            " FROM objects o WHERE o.calendar_id = $1"
+        );
+        let params = vec![("$1", Value::Integer(calendar))];
+        let rows = self
+            .direct
+            .all_blocking(sql, params, crate::rows::direct::object_meta)
             .await?;
-        let rows: Vec<ObjectMetaRow> = json_rows(&json)?;
         let mut objects: Vec<ObjectMeta> = rows.into_iter().map(ObjectMeta::from).collect();
         objects.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(objects)
@@ -830,15 +834,9 @@ impl Store for SqliteStore {
             calendar_columns!(),
             " FROM calendars WHERE id = $1"
         );
-        let changes_sql = concat!(
-            "SELECT json_group_array(json_array(calendar_id, seq, uid, name, kind, at, source, \
-             device_id, note, summary)) FROM (",
-            changes_since_sql!(),
-            ")"
-        );
         let limit = i64::from(limit);
         // One read transaction: the journal's bounds and its rows from the same snapshot.
-        let (found, json) = self.direct.read(|connection| {
+        let (found, rows) = self.direct.read(|connection| {
             let snapshot = connection.unchecked_transaction()?;
             let found = snapshot
                 .prepare_cached(calendar_sql)?
@@ -847,11 +845,12 @@ impl Store for SqliteStore {
                 })
                 .optional()?;
             let params: direct::Named = &[("$1", &calendar), ("$2", &since), ("$3", &limit)];
-            let json: String = snapshot
-                .prepare_cached(changes_sql)?
-                .query_row(params, |row| row.get(0))?;
+            let rows = snapshot
+                .prepare_cached(changes_since_sql!())?
+                .query_map(params, crate::rows::direct::revision_meta)?
+                .collect::<rusqlite::Result<Vec<RevisionMetaRow>>>()?;
             snapshot.finish()?;
-            Ok((found, json))
+            Ok((found, rows))
         })?;
         let found = Calendar::try_from(
             found.ok_or_else(|| StoreError::NotFound(format!("calendar {calendar}")))?,
@@ -864,7 +863,6 @@ impl Store for SqliteStore {
                 oldest: found.oldest_position,
             });
         }
-        let rows: Vec<RevisionMetaRow> = json_rows(&json)?;
         let mut revisions: Vec<RevisionMeta> = convert_all(rows)?;
         revisions.sort_by_key(|revision| revision.seq);
         Ok(revisions)
@@ -1562,30 +1560,6 @@ fn sorted<K: Ord>(
     objects
 }
 
-/// Object rows as ONE row of JSON: sqlx hands SQLite rows from its worker thread one at a time,
-/// and at thousands of rows those hand-overs cost more than the query. The statement is
-/// followed by its WHERE clause and a closing parenthesis; rows of `ObjectMetaRow`.
-macro_rules! object_metas_json_select {
-    () => {
-        concat!(
-            "SELECT json_group_array(json_array(",
-            object_meta_json_columns!(),
-            ")) FROM (SELECT ",
-            object_columns!(),
-            " FROM objects o"
-        )
-    };
-}
-use object_metas_json_select;
-
-/// The subquery's object columns, in `ObjectMetaRow`'s order.
-macro_rules! object_meta_json_columns {
-    () => {
-        "id, calendar_id, uid, name, seq, component, first_start, last_end, fingerprint, summary, updated_at"
-    };
-}
-use object_meta_json_columns;
-
 /// Objects by UID, name or fingerprint: each an index search per key, never a scan (a scan
 /// here made imports quadratic). Rows, read on the calling thread (`direct`).
 macro_rules! objects_by_uids_sql {
@@ -1617,8 +1591,3 @@ macro_rules! objects_by_fingerprint_sql {
     };
 }
 use objects_by_fingerprint_sql;
-
-/// Rows aggregated into one JSON array of arrays (see `object_metas_json_select!`).
-fn json_rows<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>> {
-    serde_json::from_str(json).map_err(|error| StoreError::Corrupt(format!("rows: {error}")))
-}
