@@ -205,6 +205,22 @@ impl SqliteStore {
             .join("\n"))
     }
 
+    /// The query plan of `objects_in_range`, as `EXPLAIN QUERY PLAN` prints it.
+    pub async fn objects_in_range_plan(&self, calendar: CalendarId) -> Result<String> {
+        let sql = concat!("EXPLAIN QUERY PLAN ", objects_in_range_sql!());
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sql)
+            .bind(calendar)
+            .bind(0_i64)
+            .bind(1_i64)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(_, _, _, detail)| detail)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
     async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
@@ -748,11 +764,7 @@ impl Store for SqliteStore {
         start: i64,
         end: i64,
     ) -> Result<Vec<StoredObject>> {
-        let sql = concat!(
-            stored_object_select!(),
-            " WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
-            "AND (o.last_end IS NULL OR o.last_end > $2)"
-        );
+        let sql = objects_in_range_sql!();
         let params = vec![
             ("$1", Value::Integer(calendar)),
             ("$2", Value::Integer(start)),
@@ -1559,6 +1571,19 @@ fn sorted<K: Ord>(
     objects.sort_by_key(key);
     objects
 }
+
+/// Objects whose span meets [$2, $3): both ends are tested in the `objects_span` index, so an
+/// object that does not meet the range costs no look-up of its row.
+macro_rules! objects_in_range_sql {
+    () => {
+        concat!(
+            stored_object_select!(),
+            " WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
+            "AND (o.last_end IS NULL OR o.last_end > $2)"
+        )
+    };
+}
+use objects_in_range_sql;
 
 /// Objects by UID, name or fingerprint: each an index search per key, never a scan (a scan
 /// here made imports quadratic). Rows, read on the calling thread (`direct`).
