@@ -8,6 +8,7 @@ mod error;
 mod get;
 mod mkcalendar;
 mod mkcol;
+mod object_pages;
 mod options;
 mod plain;
 mod properties;

@@ -349,7 +349,7 @@ fn calendar_property(ctx: &Ctx, entry: &HomeCalendar, name: &PropName) -> Option
         return Some(PropValue::creation_date(calendar.created_at));
     }
     if *name == dav::GETLASTMODIFIED {
-        return Some(PropValue::http_date(calendar.created_at));
+        return Some(PropValue::http_date(calendar.modified_at));
     }
     if *name == dav::GETCONTENTTYPE {
         return Some(PropValue::text("text/calendar; charset=utf-8"));

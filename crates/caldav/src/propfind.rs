@@ -1,21 +1,19 @@
 //! PROPFIND (RFC 4918 §9.1): a resource and, at Depth 1, its members.
 
-use calvault_core::store::{DavFile, ObjectMeta, StoredObject};
-use calvault_core::{CoreError, HomeCalendar};
-use calvault_dav_proto::name::{caldav, dav};
+use calvault_core::HomeCalendar;
+use calvault_core::store::DavFile;
+use calvault_dav_proto::name::dav;
 use calvault_dav_proto::{
     Depth, Multistatus, PropSelection, Response as DavResponse, parse_propfind,
 };
 
 use crate::error::multistatus;
+use crate::object_pages::ObjectPages;
 use crate::properties::Node;
 use crate::resource::{Resource, resolve};
 use crate::streamed::{self, Step, Tail};
 use crate::{Ctx, DavError, DavRequest};
 use axum::response::Response;
-
-/// Objects read per store call when listing a calendar.
-const PAGE: u32 = 500;
 
 pub(crate) async fn propfind(ctx: &Ctx, request: &DavRequest) -> Result<Response, DavError> {
     // RFC 4918 §10.2: no Depth means infinity, which we refuse (§9.1).
@@ -115,16 +113,13 @@ async fn calendar_listing(
     calendar: &HomeCalendar,
     selection: PropSelection,
 ) -> Result<Response, DavError> {
-    // Without the objects' text (the common case) the listing comes from the index alone.
-    let with_data = needs_data(&selection);
     let first = Node::Calendar(calendar).render(ctx, &selection);
     let listing = Listing {
         ctx: ctx.clone(),
         calendar: calendar.clone(),
+        pages: ObjectPages::new(calendar.calendar.id, &selection),
         writer_selection: selection,
         first: Some(first),
-        with_data,
-        after: 0,
     };
     let writer = streamed::writer_for(&listing.writer_selection);
     Ok(streamed::multistatus(
@@ -141,10 +136,7 @@ struct Listing {
     writer_selection: PropSelection,
     /// The calendar's own response, written first.
     first: Option<DavResponse>,
-    /// Whether the objects' text is read with them.
-    with_data: bool,
-    /// The last object id of the previous page.
-    after: i64,
+    pages: ObjectPages,
 }
 
 impl Listing {
@@ -152,60 +144,22 @@ impl Listing {
         if let Some(first) = self.first.take() {
             return Ok(Some((vec![first], self)));
         }
-        let id = self.calendar.calendar.id;
-        let responses: Vec<DavResponse> = if self.with_data {
-            let page = objects_page(&self.ctx, id, self.after).await?;
-            let Some(last) = page.last() else {
-                return Ok(None);
-            };
-            self.after = last.meta.id;
-            page.iter()
-                .map(|object| self.render(&object.meta, &object.data))
-                .collect()
-        } else {
-            let page = self
-                .ctx
-                .vault()
-                .store()
-                .object_metas_page(id, self.after, PAGE)
-                .await
-                .map_err(CoreError::from)?;
-            let Some(last) = page.last() else {
-                return Ok(None);
-            };
-            self.after = last.id;
-            page.iter().map(|meta| self.render(meta, "")).collect()
+        let Some(page) = self.pages.next(&self.ctx).await? else {
+            return Ok(None);
         };
+        let responses = page
+            .iter()
+            .map(|object| {
+                let node = Node::Object {
+                    calendar: &self.calendar,
+                    meta: &object.meta,
+                    data: &object.data,
+                };
+                node.render(&self.ctx, &self.writer_selection)
+            })
+            .collect();
         Ok(Some((responses, self)))
     }
-
-    fn render(&self, meta: &ObjectMeta, data: &str) -> DavResponse {
-        let node = Node::Object {
-            calendar: &self.calendar,
-            meta,
-            data,
-        };
-        node.render(&self.ctx, &self.writer_selection)
-    }
-}
-
-/// Whether rendering `selection` on an object needs its text.
-fn needs_data(selection: &PropSelection) -> bool {
-    match selection {
-        PropSelection::Prop(names) => names
-            .iter()
-            .any(|name| *name == dav::GETCONTENTLENGTH || *name == caldav::CALENDAR_DATA),
-        PropSelection::AllProp { .. } | PropSelection::PropName => true,
-    }
-}
-
-async fn objects_page(ctx: &Ctx, calendar: i64, after: i64) -> Result<Vec<StoredObject>, DavError> {
-    Ok(ctx
-        .vault()
-        .store()
-        .objects_page(calendar, after, PAGE)
-        .await
-        .map_err(CoreError::from)?)
 }
 
 /// The direct members of the plain collection at `path` ("" for the home).

@@ -64,7 +64,10 @@ where
                 }
                 Phase::Pages(state) => match next(state).await {
                     Ok(Some((responses, state))) => {
-                        let mut out = String::new();
+                        // Sized once: a buffer grown by doubling copies the calendar data
+                        // over and over.
+                        let size = responses.iter().map(DavResponse::size_hint).sum();
+                        let mut out = String::with_capacity(size);
                         for response in &responses {
                             writer.write_response(&mut out, response);
                         }

@@ -173,6 +173,59 @@ async fn sync_collection_initial_incremental_limited() {
     assert!(!rest.body.contains("507"));
 }
 
+/// An initial sync lists what exists now, read from the objects (not the journal): nothing
+/// deleted or renamed away, each object with its data when calendar-data is asked, and a token
+/// after which nothing is reported again.
+#[tokio::test]
+async fn initial_sync_lists_what_exists_with_its_data() {
+    let server = server().await;
+    for name in ["a", "b", "c"] {
+        server
+            .put_event(
+                &format!("{CAL}{name}.ics"),
+                name,
+                &format!("summary {name}"),
+            )
+            .await;
+    }
+    server
+        .alice("DELETE", &format!("{CAL}b.ics"), &[], "")
+        .await;
+    let destination = format!("http://localhost{CAL}renamed.ics");
+    let moved = server
+        .alice(
+            "MOVE",
+            &format!("{CAL}c.ics"),
+            &[("destination", &destination)],
+            "",
+        )
+        .await;
+    assert_eq!(moved.status, 201);
+    let body = r#"<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/><C:calendar-data/></D:prop></D:sync-collection>"#;
+    let initial = server.alice("REPORT", CAL, &[], body).await;
+    assert_eq!(initial.status, 207);
+    assert_eq!(initial.body.matches("<d:response>").count(), 2);
+    assert!(
+        initial
+            .body
+            .contains(&format!("<d:href>{CAL}a.ics</d:href>"))
+    );
+    assert!(
+        initial
+            .body
+            .contains(&format!("<d:href>{CAL}renamed.ics</d:href>"))
+    );
+    assert!(initial.body.contains("SUMMARY:summary a"));
+    assert!(initial.body.contains("SUMMARY:summary c"));
+    assert!(!initial.body.contains("404"));
+    assert!(!initial.body.contains("b.ics"));
+    let token = token_of(&initial.body);
+    let after = server
+        .alice("REPORT", CAL, &[], &sync_body(&token, None))
+        .await;
+    assert!(!after.body.contains("<d:response>"), "{}", after.body);
+}
+
 #[tokio::test]
 async fn invalid_sync_tokens_get_valid_sync_token() {
     let server = server().await;

@@ -65,6 +65,8 @@ pub struct Calendar {
     pub timezone: Option<String>,
     /// Dead properties set by PROPPATCH: `{namespace}local` → self-contained XML fragment.
     pub properties: BTreeMap<String, String>,
+    /// When its objects or its own properties last changed.
+    pub modified_at: Timestamp,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

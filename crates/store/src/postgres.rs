@@ -219,8 +219,8 @@ async fn insert_calendar(
     calendar: &NewCalendar,
 ) -> Result<Calendar> {
     let sql = concat!(
-        "INSERT INTO calendars (user_id, name, display_name, color, description, components, created_at, timezone) ",
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+        "INSERT INTO calendars (user_id, name, display_name, color, description, components, created_at, timezone, modified_at) ",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) RETURNING ",
         calendar_columns!()
     );
     let row: CalendarRow = sqlx::query_as(sql)
@@ -523,11 +523,14 @@ async fn write_plan(
     origin: &Origin,
 ) -> Result<()> {
     for (calendar, position) in &plan.positions {
-        sqlx::query("UPDATE calendars SET position = $2 WHERE id = $1")
-            .bind(calendar)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE calendars SET position = $2, modified_at = GREATEST(modified_at, $3) WHERE id = $1",
+        )
+        .bind(calendar)
+        .bind(position)
+        .bind(origin.at)
+        .execute(&mut *conn)
+        .await?;
     }
     insert_revisions(conn, plan, changes, origin).await?;
     write_objects(conn, plan, origin.at).await?;
@@ -807,7 +810,7 @@ impl Store for PostgresStore {
         patch.apply(&mut calendar);
         let sql = concat!(
             "UPDATE calendars SET name = $2, display_name = $3, color = $4, description = $5, components = $6, ",
-            "timezone = $7, properties = $8 WHERE id = $1 RETURNING ",
+            "timezone = $7, properties = $8, modified_at = GREATEST(modified_at, extract(epoch from now())::bigint) WHERE id = $1 RETURNING ",
             calendar_columns!()
         );
         let row: CalendarRow = sqlx::query_as(sql)

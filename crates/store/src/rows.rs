@@ -42,7 +42,7 @@ impl From<UserRow> for User {
 
 macro_rules! calendar_columns {
     () => {
-        "id, user_id, name, display_name, color, description, components, created_at, deleted_at, position, oldest_position, timezone, properties"
+        "id, user_id, name, display_name, color, description, components, created_at, deleted_at, position, oldest_position, timezone, properties, modified_at"
     };
 }
 pub(crate) use calendar_columns;
@@ -62,6 +62,7 @@ pub(crate) struct CalendarRow {
     oldest_position: i64,
     timezone: Option<String>,
     properties: String,
+    modified_at: i64,
 }
 
 impl TryFrom<CalendarRow> for Calendar {
@@ -86,6 +87,7 @@ impl TryFrom<CalendarRow> for Calendar {
             oldest_position: r.oldest_position,
             timezone: r.timezone,
             properties,
+            modified_at: r.modified_at,
         })
     }
 }
@@ -115,8 +117,7 @@ macro_rules! object_columns {
 }
 pub(crate) use object_columns;
 
-/// Also read from a JSON array of the same columns in the same order (SQLite pages).
-#[derive(sqlx::FromRow, serde::Deserialize)]
+#[derive(sqlx::FromRow)]
 pub(crate) struct ObjectMetaRow {
     id: i64,
     calendar_id: i64,
@@ -184,8 +185,7 @@ macro_rules! revision_columns {
 }
 pub(crate) use revision_columns;
 
-/// Also read from a JSON array of the same columns in the same order (SQLite pages).
-#[derive(sqlx::FromRow, serde::Deserialize)]
+#[derive(sqlx::FromRow)]
 pub(crate) struct RevisionMetaRow {
     calendar_id: i64,
     seq: i64,
@@ -727,7 +727,9 @@ pub(crate) fn alert_parents(alert: &NewAlert) -> String {
 pub(crate) mod direct {
     use rusqlite::Row;
 
-    use super::{CalendarRow, ObjectMetaRow, StoredObjectRow, UserAppPasswordRow, UserRow};
+    use super::{
+        CalendarRow, ObjectMetaRow, RevisionMetaRow, StoredObjectRow, UserAppPasswordRow, UserRow,
+    };
 
     pub(crate) fn calendar(row: &Row<'_>) -> rusqlite::Result<CalendarRow> {
         Ok(CalendarRow {
@@ -744,6 +746,7 @@ pub(crate) mod direct {
             oldest_position: row.get(10)?,
             timezone: row.get(11)?,
             properties: row.get(12)?,
+            modified_at: row.get(13)?,
         })
     }
 
@@ -777,6 +780,21 @@ pub(crate) mod direct {
             fingerprint: row.get(8)?,
             summary: row.get(9)?,
             updated_at: row.get(10)?,
+        })
+    }
+
+    pub(crate) fn revision_meta(row: &Row<'_>) -> rusqlite::Result<RevisionMetaRow> {
+        Ok(RevisionMetaRow {
+            calendar_id: row.get(0)?,
+            seq: row.get(1)?,
+            uid: row.get(2)?,
+            name: row.get(3)?,
+            kind: row.get(4)?,
+            at: row.get(5)?,
+            source: row.get(6)?,
+            device_id: row.get(7)?,
+            note: row.get(8)?,
+            summary: row.get(9)?,
         })
     }
 

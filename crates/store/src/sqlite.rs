@@ -205,6 +205,22 @@ impl SqliteStore {
             .join("\n"))
     }
 
+    /// The query plan of `objects_in_range`, as `EXPLAIN QUERY PLAN` prints it.
+    pub async fn objects_in_range_plan(&self, calendar: CalendarId) -> Result<String> {
+        let sql = concat!("EXPLAIN QUERY PLAN ", objects_in_range_sql!());
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sql)
+            .bind(calendar)
+            .bind(0_i64)
+            .bind(1_i64)
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(_, _, _, detail)| detail)
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
     async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
@@ -280,8 +296,8 @@ async fn insert_calendar(
     calendar: &NewCalendar,
 ) -> Result<Calendar> {
     let sql = concat!(
-        "INSERT INTO calendars (user_id, name, display_name, color, description, components, created_at, timezone) ",
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+        "INSERT INTO calendars (user_id, name, display_name, color, description, components, created_at, timezone, modified_at) ",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) RETURNING ",
         calendar_columns!()
     );
     let row: CalendarRow = sqlx::query_as(sql)
@@ -545,7 +561,7 @@ impl Store for SqliteStore {
         patch.apply(&mut calendar);
         let sql = concat!(
             "UPDATE calendars SET name = $2, display_name = $3, color = $4, description = $5, components = $6, ",
-            "timezone = $7, properties = $8 WHERE id = $1 RETURNING ",
+            "timezone = $7, properties = $8, modified_at = max(modified_at, unixepoch()) WHERE id = $1 RETURNING ",
             calendar_columns!()
         );
         let row: CalendarRow = sqlx::query_as(sql)
@@ -679,12 +695,16 @@ impl Store for SqliteStore {
     }
 
     async fn list_objects(&self, calendar: CalendarId) -> Result<Vec<ObjectMeta>> {
-        let sql = concat!(object_metas_json_select!(), " WHERE o.calendar_id = $1)");
-        let json: String = sqlx::query_scalar(sql)
-            .bind(calendar)
-            .fetch_one(&self.readers)
+        let sql = concat!(
+            "SELECT ",
+            object_columns!(),
+            " FROM objects o WHERE o.calendar_id = $1"
+        );
+        let params = vec![("$1", Value::Integer(calendar))];
+        let rows = self
+            .direct
+            .all_blocking(sql, params, crate::rows::direct::object_meta)
             .await?;
-        let rows: Vec<ObjectMetaRow> = json_rows(&json)?;
         let mut objects: Vec<ObjectMeta> = rows.into_iter().map(ObjectMeta::from).collect();
         objects.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(objects)
@@ -744,11 +764,7 @@ impl Store for SqliteStore {
         start: i64,
         end: i64,
     ) -> Result<Vec<StoredObject>> {
-        let sql = concat!(
-            stored_object_select!(),
-            " WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
-            "AND (o.last_end IS NULL OR o.last_end > $2)"
-        );
+        let sql = objects_in_range_sql!();
         let params = vec![
             ("$1", Value::Integer(calendar)),
             ("$2", Value::Integer(start)),
@@ -830,15 +846,9 @@ impl Store for SqliteStore {
             calendar_columns!(),
             " FROM calendars WHERE id = $1"
         );
-        let changes_sql = concat!(
-            "SELECT json_group_array(json_array(calendar_id, seq, uid, name, kind, at, source, \
-             device_id, note, summary)) FROM (",
-            changes_since_sql!(),
-            ")"
-        );
         let limit = i64::from(limit);
         // One read transaction: the journal's bounds and its rows from the same snapshot.
-        let (found, json) = self.direct.read(|connection| {
+        let (found, rows) = self.direct.read(|connection| {
             let snapshot = connection.unchecked_transaction()?;
             let found = snapshot
                 .prepare_cached(calendar_sql)?
@@ -847,11 +857,12 @@ impl Store for SqliteStore {
                 })
                 .optional()?;
             let params: direct::Named = &[("$1", &calendar), ("$2", &since), ("$3", &limit)];
-            let json: String = snapshot
-                .prepare_cached(changes_sql)?
-                .query_row(params, |row| row.get(0))?;
+            let rows = snapshot
+                .prepare_cached(changes_since_sql!())?
+                .query_map(params, crate::rows::direct::revision_meta)?
+                .collect::<rusqlite::Result<Vec<RevisionMetaRow>>>()?;
             snapshot.finish()?;
-            Ok((found, json))
+            Ok((found, rows))
         })?;
         let found = Calendar::try_from(
             found.ok_or_else(|| StoreError::NotFound(format!("calendar {calendar}")))?,
@@ -864,7 +875,6 @@ impl Store for SqliteStore {
                 oldest: found.oldest_position,
             });
         }
-        let rows: Vec<RevisionMetaRow> = json_rows(&json)?;
         let mut revisions: Vec<RevisionMeta> = convert_all(rows)?;
         revisions.sort_by_key(|revision| revision.seq);
         Ok(revisions)
@@ -1562,29 +1572,18 @@ fn sorted<K: Ord>(
     objects
 }
 
-/// Object rows as ONE row of JSON: sqlx hands SQLite rows from its worker thread one at a time,
-/// and at thousands of rows those hand-overs cost more than the query. The statement is
-/// followed by its WHERE clause and a closing parenthesis; rows of `ObjectMetaRow`.
-macro_rules! object_metas_json_select {
+/// Objects whose span meets [$2, $3): both ends are tested in the `objects_span` index, so an
+/// object that does not meet the range costs no look-up of its row.
+macro_rules! objects_in_range_sql {
     () => {
         concat!(
-            "SELECT json_group_array(json_array(",
-            object_meta_json_columns!(),
-            ")) FROM (SELECT ",
-            object_columns!(),
-            " FROM objects o"
+            stored_object_select!(),
+            " WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
+            "AND (o.last_end IS NULL OR o.last_end > $2)"
         )
     };
 }
-use object_metas_json_select;
-
-/// The subquery's object columns, in `ObjectMetaRow`'s order.
-macro_rules! object_meta_json_columns {
-    () => {
-        "id, calendar_id, uid, name, seq, component, first_start, last_end, fingerprint, summary, updated_at"
-    };
-}
-use object_meta_json_columns;
+use objects_in_range_sql;
 
 /// Objects by UID, name or fingerprint: each an index search per key, never a scan (a scan
 /// here made imports quadratic). Rows, read on the calling thread (`direct`).
@@ -1617,8 +1616,3 @@ macro_rules! objects_by_fingerprint_sql {
     };
 }
 use objects_by_fingerprint_sql;
-
-/// Rows aggregated into one JSON array of arrays (see `object_metas_json_select!`).
-fn json_rows<T: serde::de::DeserializeOwned>(json: &str) -> Result<Vec<T>> {
-    serde_json::from_str(json).map_err(|error| StoreError::Corrupt(format!("rows: {error}")))
-}

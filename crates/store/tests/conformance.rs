@@ -68,6 +68,7 @@ conformance! {
     journal::cross_calendar_commits_are_atomic,
     journal::state_at_gives_the_newest_revision_at_a_position,
     journal::big_batches_commit_whole,
+    journal::a_calendar_is_modified_by_its_commits_and_patches,
     objects::objects_are_found_by_uids_and_fingerprints,
     objects::objects_page_streams_a_whole_calendar,
     objects::objects_are_found_by_time_range,

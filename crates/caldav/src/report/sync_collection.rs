@@ -4,11 +4,13 @@
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
 use axum::response::Response;
+use calvault_core::store::StoredObject;
 use calvault_core::{CoreError, HomeCalendar};
 use calvault_dav_proto::name::dav;
 use calvault_dav_proto::{ReportProps, Response as DavResponse, SyncCollection};
 
 use super::filter::calendar_data;
+use crate::object_pages::ObjectPages;
 use crate::properties::Node;
 use crate::resource::object_href;
 use crate::streamed::{self, Step, Tail};
@@ -28,7 +30,30 @@ pub(crate) async fn sync_collection(
     let limit = sync.limit.map(|l| l.max(1) as usize);
     // RFC 6578 §3.4: an initial sync lists only what exists, so removed names are not kept.
     let initial = sync.sync_token.trim().is_empty();
-    let changes = collect_changes(ctx, id, since, limit, !initial).await?;
+    let (source, changes) = if initial && limit.is_none() {
+        // The whole calendar as it is: read from the objects' index, not replayed from the
+        // journal. The position is read first, so a change made while the objects are read is
+        // answered again at the next sync, never missed.
+        let position = ctx
+            .vault()
+            .store()
+            .position(id)
+            .await
+            .map_err(CoreError::from)?;
+        let pages = ObjectPages::new(id, &sync.props.selection);
+        let changes = Changes {
+            uids: BTreeSet::new(),
+            names: BTreeSet::new(),
+            position,
+            truncated: false,
+        };
+        (Source::Live(pages), changes)
+    } else {
+        let mut changes = collect_changes(ctx, id, since, limit, !initial).await?;
+        let uids: Vec<String> = std::mem::take(&mut changes.uids).into_iter().collect();
+        let pages = uids.chunks(PAGE as usize).map(<[String]>::to_vec).collect();
+        (Source::Changed(pages), changes)
+    };
     let token = SyncToken {
         calendar: id,
         position: changes.position,
@@ -41,12 +66,11 @@ pub(crate) async fn sync_collection(
             tracing::warn!(%error, "could not record the device's sync");
         }
     });
-    let uids: Vec<String> = changes.uids.into_iter().collect();
     let state = Answer {
         ctx: ctx.clone(),
         calendar: calendar.clone(),
         props: sync.props.clone(),
-        pages: uids.chunks(PAGE as usize).map(<[String]>::to_vec).collect(),
+        source,
         names: changes.names,
         live_names: HashSet::new(),
         truncated: changes.truncated,
@@ -59,13 +83,21 @@ pub(crate) async fn sync_collection(
     Ok(streamed::multistatus(writer, state, Answer::next, tail))
 }
 
-/// The answer as it is written: live objects a page of UIDs at a time, then the removed
-/// members and the 507 of a truncated answer.
+/// Where the live objects of the answer come from.
+enum Source {
+    /// The UIDs changed since the token, a page at a time.
+    Changed(VecDeque<Vec<String>>),
+    /// An initial sync: every live object.
+    Live(ObjectPages),
+}
+
+/// The answer as it is written: live objects a page at a time, then the removed members and
+/// the 507 of a truncated answer.
 struct Answer {
     ctx: Ctx,
     calendar: HomeCalendar,
     props: ReportProps,
-    pages: VecDeque<Vec<String>>,
+    source: Source,
     /// Every resource name the revisions in range carry.
     names: BTreeSet<String>,
     /// The names of the live objects answered so far.
@@ -76,8 +108,8 @@ struct Answer {
 
 impl Answer {
     async fn next(mut self) -> Step<Self> {
-        if let Some(uids) = self.pages.pop_front() {
-            let responses = self.live(&uids).await?;
+        if let Some(objects) = self.next_objects().await? {
+            let responses = self.live(&objects)?;
             return Ok(Some((responses, self)));
         }
         if self.finished {
@@ -88,17 +120,33 @@ impl Answer {
         Ok(Some((responses, self)))
     }
 
-    async fn live(&mut self, uids: &[String]) -> Result<Vec<DavResponse>, DavError> {
-        let objects = self
-            .ctx
-            .vault()
-            .store()
-            .objects_by_uids(self.calendar.calendar.id, uids)
-            .await
-            .map_err(CoreError::from)?;
+    /// The next page of live objects to answer, or None when there is none left.
+    async fn next_objects(&mut self) -> Result<Option<Vec<StoredObject>>, DavError> {
+        match &mut self.source {
+            Source::Changed(pages) => {
+                let Some(uids) = pages.pop_front() else {
+                    return Ok(None);
+                };
+                let objects = self
+                    .ctx
+                    .vault()
+                    .store()
+                    .objects_by_uids(self.calendar.calendar.id, &uids)
+                    .await
+                    .map_err(CoreError::from)?;
+                Ok(Some(objects))
+            }
+            Source::Live(pages) => pages.next(&self.ctx).await,
+        }
+    }
+
+    fn live(&mut self, objects: &[StoredObject]) -> Result<Vec<DavResponse>, DavError> {
         let mut responses = Vec::with_capacity(objects.len());
-        for object in &objects {
-            self.live_names.insert(object.meta.name.clone());
+        for object in objects {
+            // Only a name a revision in range carries can be answered removed.
+            if self.names.contains(&object.meta.name) {
+                self.live_names.insert(object.meta.name.clone());
+            }
             let data = calendar_data(&self.props, &object.data)?;
             let node = Node::Object {
                 calendar: &self.calendar,

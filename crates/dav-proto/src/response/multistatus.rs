@@ -7,9 +7,11 @@
 //! <!ELEMENT propstat (prop, status, error?, responsedescription?) >
 //! ```
 
+use std::fmt::Write as _;
+
 use super::error_body::ErrorCondition;
 use super::property::{Property, write_href};
-use super::status_line;
+use super::reason_phrase;
 use crate::name::{PropName, dav};
 use crate::xml::write::{Namespaces, XML_DECLARATION, write_declarations};
 
@@ -132,6 +134,10 @@ impl MultistatusWriter {
 
     /// Appends one DAV:response.
     pub fn write_response(&self, out: &mut String, response: &Response) {
+        // Most responses use only the root's namespaces: no copy of the bindings for them.
+        if response.uses_only(&self.namespaces) {
+            return response.write(&self.namespaces, out, &[]);
+        }
         let mut local = self.namespaces.clone();
         response.bind(&mut local);
         if local.len() == self.namespaces.len() {
@@ -165,6 +171,22 @@ impl Response {
             error: None,
             description: None,
         }
+    }
+
+    /// About how many bytes the response takes once written: enough to size the buffer a page
+    /// of responses is written into, so that long calendar data is not copied as it grows.
+    pub fn size_hint(&self) -> usize {
+        // Tags, status lines and escapes: a generous constant per element.
+        const ELEMENT: usize = 48;
+        let properties = match &self.outcome {
+            ResponseOutcome::Status(_) => 0,
+            ResponseOutcome::PropStats(propstats) => propstats
+                .iter()
+                .flat_map(|propstat| &propstat.properties)
+                .map(|property| ELEMENT + property.value.size_hint())
+                .sum(),
+        };
+        2 * ELEMENT + self.href.len() + properties
     }
 
     /// A response to fill with [`Response::add`], [`Response::found`], [`Response::not_found`].
@@ -232,6 +254,24 @@ impl Response {
         }
     }
 
+    /// Whether every namespace the response uses is bound in `namespaces`. False when unsure
+    /// (errors, element values): the caller then binds what the response needs.
+    fn uses_only(&self, namespaces: &Namespaces) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
+        let ResponseOutcome::PropStats(propstats) = &self.outcome else {
+            return true;
+        };
+        propstats.iter().all(|propstat| {
+            propstat.error.is_none()
+                && propstat
+                    .properties
+                    .iter()
+                    .all(|property| property.uses_only(namespaces))
+        })
+    }
+
     /// Writes the element; `declare` lists bindings to declare on it (those the document's
     /// root does not).
     pub(crate) fn write(
@@ -284,7 +324,10 @@ impl PropStat {
 }
 
 fn write_status(namespaces: &Namespaces, out: &mut String, status: u16) {
-    namespaces.text_element(out, &dav::STATUS, &status_line(status));
+    // Written in place (once per propstat): reason phrases need no escaping.
+    namespaces.start_tag(out, &dav::STATUS);
+    let _ = write!(out, ">HTTP/1.1 {status} {}", reason_phrase(status));
+    namespaces.end_tag(out, &dav::STATUS);
 }
 
 fn write_description(namespaces: &Namespaces, out: &mut String, description: Option<&str>) {

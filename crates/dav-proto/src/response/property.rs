@@ -54,6 +54,18 @@ pub enum PropValue {
 }
 
 impl PropValue {
+    /// About how many bytes the value takes once written (see [`Response::size_hint`]).
+    pub fn size_hint(&self) -> usize {
+        match self {
+            // Calendar data grows by an `&#13;` for each CR.
+            PropValue::Text(text) => text.len() + text.len() / 8,
+            PropValue::Href(href) => href.len() + 32,
+            PropValue::Hrefs(hrefs) => hrefs.iter().map(|href| href.len() + 32).sum(),
+            PropValue::Empty => 0,
+            PropValue::Elements(_) | PropValue::Dead(_) | PropValue::Responses(_) => 128,
+        }
+    }
+
     pub fn text(text: impl Into<String>) -> Self {
         PropValue::Text(text.into())
     }
@@ -174,6 +186,19 @@ impl Property {
     pub(crate) fn bind(&self, namespaces: &mut Namespaces) {
         namespaces.bind(&self.name.namespace);
         self.value.bind(namespaces);
+    }
+
+    /// Whether writing the property needs no namespace beyond `namespaces` (see `bind`).
+    pub(crate) fn uses_only(&self, namespaces: &Namespaces) -> bool {
+        let plain = matches!(
+            self.value,
+            PropValue::Empty
+                | PropValue::Text(_)
+                | PropValue::Href(_)
+                | PropValue::Hrefs(_)
+                | PropValue::Dead(_)
+        );
+        plain && namespaces.binds(&self.name.namespace)
     }
 
     pub(crate) fn write(&self, namespaces: &Namespaces, out: &mut String) {

@@ -33,9 +33,14 @@ impl Namespaces {
         namespaces
     }
 
+    /// Whether `namespace` needs no binding beyond these.
+    pub(crate) fn binds(&self, namespace: &str) -> bool {
+        namespace.is_empty() || namespace == NS_XML || self.prefix(namespace).is_some()
+    }
+
     /// Ensures `namespace` has a prefix.
     pub(crate) fn bind(&mut self, namespace: &str) {
-        if namespace.is_empty() || namespace == NS_XML || self.prefix(namespace).is_some() {
+        if self.binds(namespace) {
             return;
         }
         let prefix = match CONVENTIONAL.iter().find(|(ns, _)| *ns == namespace) {

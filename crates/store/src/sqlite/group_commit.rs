@@ -247,8 +247,10 @@ fn write_plan(
 ) -> Result<()> {
     for (calendar, position) in &plan.positions {
         connection
-            .prepare_cached("UPDATE calendars SET position = ?2 WHERE id = ?1")
-            .and_then(|mut update| update.execute((calendar, position)))
+            .prepare_cached(
+                "UPDATE calendars SET position = ?2, modified_at = max(modified_at, ?3) WHERE id = ?1",
+            )
+            .and_then(|mut update| update.execute((calendar, position, origin.at)))
             .map_err(sqlite_error)?;
     }
     insert_revisions(connection, plan, changes, origin).map_err(sqlite_error)?;

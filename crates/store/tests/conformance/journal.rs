@@ -772,3 +772,34 @@ pub async fn big_batches_commit_whole(b: Arc<Backend>) {
     assert_eq!(store.position(cal.id).await.unwrap(), 5_000);
     assert!(store.check().await.unwrap().is_empty());
 }
+
+/// A calendar's modified time is its creation until a commit or a patch changes it; it never
+/// goes back (an older origin, as a restore replays, leaves it).
+pub async fn a_calendar_is_modified_by_its_commits_and_patches(b: Arc<Backend>) {
+    let store = &*b.store;
+    let (_, cal) = user_with_calendar(store, "u").await;
+    assert_eq!(cal.modified_at, cal.created_at);
+    store
+        .commit(vec![put(cal.id, "a", "A", Expect::Any)], &origin(5_000))
+        .await
+        .unwrap();
+    let modified = store.calendar(cal.id).await.unwrap().unwrap().modified_at;
+    assert_eq!(modified, 5_000);
+    store
+        .commit(vec![put(cal.id, "b", "B", Expect::Any)], &origin(4_000))
+        .await
+        .unwrap();
+    let still = store.calendar(cal.id).await.unwrap().unwrap();
+    assert_eq!(still.modified_at, 5_000);
+    let patch = CalendarPatch {
+        display_name: Some("renamed".into()),
+        ..CalendarPatch::default()
+    };
+    let patched = store.update_calendar(cal.id, patch).await.unwrap();
+    // The patch is made now: far after the fixtures' times.
+    assert!(
+        patched.modified_at > 1_700_000_000,
+        "{}",
+        patched.modified_at
+    );
+}
