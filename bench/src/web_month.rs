@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
+use base64::Engine;
 use bytes::Bytes;
 use clap::Args;
 use http_body_util::{BodyExt, Full};
@@ -157,32 +158,113 @@ async fn run(args: WebMonthArgs) -> anyhow::Result<()> {
         .with_context(|| format!("the password in ${}", args.password_env))?;
     let http: Http = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
     let session = sign_in(&http, &args, &password).await?;
-    let url = format!("{}/agenda?view=month&date={}", args.url, args.date);
-    let mut server = Vec::with_capacity(args.requests);
-    let mut client = Vec::with_capacity(args.requests);
-    let mut shown = 0;
-    for index in 0..args.requests + 2 {
-        let start = Instant::now();
-        let answer = send(&http, Method::GET, &url, &session, None).await?;
-        let elapsed = start.elapsed().as_secs_f64() * 1000.0;
-        ensure!(answer.status == 200, "month view: status {}", answer.status);
-        // A month of a 100,000-event calendar is never empty: an empty page means a broken
-        // query, not a fast one.
-        shown = answer.body.matches("<li style=\"--cal:").count();
-        ensure!(shown > 0, "the month view shows no event");
-        let time = server_time(&answer.headers).context("no Server-Timing app;dur= header")?;
-        if index >= 2 {
-            server.push(time);
-            client.push(elapsed);
-        }
-    }
-    let (median, p99) = median_p99(&mut server);
-    let (client_median, _) = median_p99(&mut client);
-    println!(
-        "| month view ({} events, {}; {shown} titles shown) | server time median {median:.1} ms | p99 {p99:.1} ms | {} requests (round trip median {client_median:.1} ms) |",
-        args.events, args.date, args.requests
-    );
+    let month = Month {
+        http: &http,
+        url: format!("{}/agenda?view=month&date={}", args.url, args.date),
+        session: &session,
+    };
+    // The same month again and again: what a user going back and forth between views gets.
+    let again = month.measure(args.requests, None).await?;
+    again.print(&args, "month view");
+    // The month after each change to the calendar (one event written over CalDAV): nothing
+    // read before can be reused, as for the first view after a phone's sync.
+    let change = Change {
+        args: &args,
+        password: &password,
+    };
+    let changed = month.measure(args.requests, Some(&change)).await?;
+    changed.print(&args, "month view after a change");
     Ok(())
+}
+
+struct Month<'a> {
+    http: &'a Http,
+    url: String,
+    session: &'a str,
+}
+
+struct Measured {
+    server: Vec<f64>,
+    client: Vec<f64>,
+    shown: usize,
+}
+
+impl Month<'_> {
+    /// `requests` measured views after two unmeasured ones, each after a change if given.
+    async fn measure(
+        &self,
+        requests: usize,
+        change: Option<&Change<'_>>,
+    ) -> anyhow::Result<Measured> {
+        let mut measured = Measured {
+            server: Vec::with_capacity(requests),
+            client: Vec::with_capacity(requests),
+            shown: 0,
+        };
+        for index in 0..requests + 2 {
+            if let Some(change) = change {
+                change.make(self.http, index).await?;
+            }
+            let start = Instant::now();
+            let answer = send(self.http, Method::GET, &self.url, self.session, None).await?;
+            let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+            ensure!(answer.status == 200, "month view: status {}", answer.status);
+            // A month of a 100,000-event calendar is never empty: an empty page means a broken
+            // query, not a fast one.
+            measured.shown = answer.body.matches("<li style=\"--cal:").count();
+            ensure!(measured.shown > 0, "the month view shows no event");
+            let time = server_time(&answer.headers).context("no Server-Timing app;dur= header")?;
+            if index >= 2 {
+                measured.server.push(time);
+                measured.client.push(elapsed);
+            }
+        }
+        Ok(measured)
+    }
+}
+
+impl Measured {
+    fn print(mut self, args: &WebMonthArgs, what: &str) {
+        let (median, p99) = median_p99(&mut self.server);
+        let (client_median, _) = median_p99(&mut self.client);
+        println!(
+            "| {what} ({} events, {}; {} titles shown) | server time median {median:.1} ms | p99 {p99:.1} ms | {} requests (round trip median {client_median:.1} ms) |",
+            args.events, args.date, self.shown, args.requests
+        );
+    }
+}
+
+/// One event of the shown month written over CalDAV, which moves the calendar's position.
+struct Change<'a> {
+    args: &'a WebMonthArgs,
+    password: &'a str,
+}
+
+impl Change<'_> {
+    async fn make(&self, http: &Http, index: usize) -> anyhow::Result<()> {
+        let day = self.args.date.replace('-', "");
+        let uid = format!("bench-change-{index}");
+        let ics = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calvault//bench//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:{day}T090000Z\r\nDTEND:{day}T100000Z\r\nSUMMARY:Change {index}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let url = format!(
+            "{}/dav/calendars/{}/calendar/{uid}.ics",
+            self.args.url, self.args.user
+        );
+        let token = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.args.user, self.password));
+        let request = Request::builder()
+            .method(Method::PUT)
+            .uri(&url)
+            .header("authorization", format!("Basic {token}"))
+            .header("content-type", "text/calendar; charset=utf-8")
+            .body(Full::new(Bytes::from(ics)))?;
+        let response = http.request(request).await?;
+        let status = response.status().as_u16();
+        response.into_body().collect().await?;
+        ensure!(status == 201 || status == 204, "PUT {url}: status {status}");
+        Ok(())
+    }
 }
 
 /// The median and the 99th percentile (nearest rank) of the samples.
