@@ -1,9 +1,10 @@
-//! `SyncmlStore` on SQLite: writes on the writer connection, reads on the readers.
+//! `SyncmlStore` on SQLite: writes on the writer connection, reads on the readers; the map
+//! look-ups made for every item on the calling thread's direct connection.
 
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
-use super::SqliteStore;
+use super::{SqliteStore, direct};
 use crate::sql_error::{classify, expect_row};
 use crate::syncml::{SESSION_COLUMNS, SyncmlSessionRow};
 use crate::*;
@@ -154,14 +155,13 @@ impl SyncmlStore for SqliteStore {
         datastore: &str,
         luid: &str,
     ) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
+        // Asked once per item a device sends: answered on the calling thread (`direct`).
+        let params: direct::Named = &[("$1", &device), ("$2", &datastore), ("$3", &luid)];
+        self.direct.optional(
             "SELECT uid FROM syncml_maps WHERE device_id = $1 AND datastore = $2 AND luid = $3",
+            params,
+            |row| row.get(0),
         )
-        .bind(device)
-        .bind(datastore)
-        .bind(luid)
-        .fetch_optional(&self.writer)
-        .await?)
     }
 
     async fn syncml_luid_of_uid(
@@ -170,15 +170,13 @@ impl SyncmlStore for SqliteStore {
         datastore: &str,
         uid: &str,
     ) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
+        let params: direct::Named = &[("$1", &device), ("$2", &datastore), ("$3", &uid)];
+        self.direct.optional(
             "SELECT luid FROM syncml_maps WHERE device_id = $1 AND datastore = $2 AND uid = $3 \
              ORDER BY luid LIMIT 1",
+            params,
+            |row| row.get(0),
         )
-        .bind(device)
-        .bind(datastore)
-        .bind(uid)
-        .fetch_optional(&self.writer)
-        .await?)
     }
 
     async fn delete_syncml_maps(
