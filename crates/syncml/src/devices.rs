@@ -173,7 +173,6 @@ pub async fn reset(vault: &Vault, device: &Device) -> Result<()> {
     update_state(vault, device.id, |state| {
         state.force_slow = true;
         state.anchors.clear();
-        state.anchors_calendars.clear();
         true
     })
     .await
@@ -193,7 +192,6 @@ pub async fn revoke(vault: &Vault, device: &Device) -> Result<()> {
     update_state(vault, device.id, |state| {
         state.revoked = true;
         state.anchors.clear();
-        state.anchors_calendars.clear();
         state.nonce = None;
         state.md5_credential = None;
         true

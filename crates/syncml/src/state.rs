@@ -371,17 +371,12 @@ pub struct DatastoreAnchors {
     pub from_client: SyncCounts,
     #[serde(default)]
     pub to_client: SyncCounts,
-}
-
-/// The calendar a datastore's sync ran against, by the server anchor (its Next) that sync
-/// ends with. The anchors saved at its end are positions in that calendar's journal: when
-/// `calendar` or `tasks` name another calendar by the next sync (the chosen one deleted over
-/// CalDAV or from the trash page, say), they say nothing about it (OMA DS Protocol 1.2 §4.1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AnchorsCalendar {
-    pub datastore: String,
-    pub server_anchor: String,
-    pub calendar_id: i64,
+    /// The calendar the sync ran against: `position` is a place in its journal. When
+    /// `calendar` or `tasks` name another calendar by the next sync (the chosen one deleted
+    /// over CalDAV or from the trash page, say), these anchors say nothing about it (OMA DS
+    /// Protocol 1.2 §4.1). None in states saved before it was kept: those are trusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<i64>,
 }
 
 /// Deletions held for the owner's decision.
@@ -430,10 +425,6 @@ pub struct DeviceState {
     /// The device's own sync window (else the server's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<SyncWindow>,
-    /// Which calendar each datastore's anchors belong to: the saved anchors' and the one of
-    /// a sync under way. States saved before it have none (their anchors are trusted).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub anchors_calendars: Vec<AnchorsCalendar>,
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
@@ -445,34 +436,6 @@ impl DeviceState {
 
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
-    }
-}
-
-/// The calendar of each datastore's anchors.
-impl DeviceState {
-    /// The calendar the datastore's saved anchors were made against; None when unknown (the
-    /// anchors come from before it was recorded, or there are none).
-    pub fn anchors_calendar(&self, datastore: &str) -> Option<i64> {
-        let saved = self.anchors.get(datastore)?;
-        self.anchors_calendars
-            .iter()
-            .find(|c| c.datastore == datastore && c.server_anchor == saved.server_anchor)
-            .map(|c| c.calendar_id)
-    }
-
-    /// Records the calendar a sync of the datastore starting now (or resumed) runs against,
-    /// under the server anchor it will end with. Only the saved anchors' record is kept
-    /// beside it: a sync that never completes leaves the saved anchors, and their calendar,
-    /// as they were.
-    pub fn record_anchors_calendar(&mut self, datastore: &str, server_next: &str, calendar: i64) {
-        let saved = self.anchors.get(datastore).map(|a| a.server_anchor.clone());
-        self.anchors_calendars
-            .retain(|c| c.datastore != datastore || Some(&c.server_anchor) == saved.as_ref());
-        self.anchors_calendars.push(AnchorsCalendar {
-            datastore: datastore.to_string(),
-            server_anchor: server_next.to_string(),
-            calendar_id: calendar,
-        });
     }
 }
 
@@ -507,35 +470,17 @@ mod tests {
     }
 
     #[test]
-    fn anchors_know_their_calendar_once_recorded() {
-        let anchors = |server_anchor: &str| DatastoreAnchors {
-            server_anchor: server_anchor.into(),
-            ..DatastoreAnchors::default()
-        };
-        // A state saved before the calendar was recorded still loads; the calendar is unknown.
-        let mut state = DeviceState::from_json(&serde_json::json!({
+    fn anchors_saved_before_their_calendar_was_kept_still_load() {
+        let state = DeviceState::from_json(&serde_json::json!({
             "anchors": {"calendar": {"client_anchor": "c1", "server_anchor": "s1",
                 "position": 4, "sync_type": "slow", "at": 0}}
         }));
         assert_eq!(state.anchors["calendar"].client_anchor, "c1");
-        assert_eq!(state.anchors_calendar("calendar"), None);
-
-        state.record_anchors_calendar("calendar", "s2", 7);
-        assert_eq!(
-            state.anchors_calendar("calendar"),
-            None,
-            "that sync is not done"
-        );
-        state.anchors.insert("calendar".into(), anchors("s2"));
-        assert_eq!(state.anchors_calendar("calendar"), Some(7));
-        // A sync against another calendar that never completes leaves the saved one's.
-        state.record_anchors_calendar("calendar", "s3", 9);
-        state.record_anchors_calendar("tasks", "t1", 9);
-        assert_eq!(state.anchors_calendar("calendar"), Some(7));
-        state.record_anchors_calendar("calendar", "s4", 9);
-        assert_eq!(state.anchors_calendars.len(), 3, "s2, s4 and t1 kept");
-        let back = DeviceState::from_json(&state.to_json());
-        assert_eq!(back.anchors_calendar("calendar"), Some(7));
+        assert_eq!(state.anchors["calendar"].calendar_id, None);
+        let mut kept = state.clone();
+        kept.anchors.get_mut("calendar").unwrap().calendar_id = Some(7);
+        let back = DeviceState::from_json(&kept.to_json());
+        assert_eq!(back.anchors["calendar"].calendar_id, Some(7));
     }
 
     #[test]

@@ -92,8 +92,9 @@ async fn anchors_saved_before_their_calendar_was_recorded_are_still_trusted() {
         .unwrap();
     let mut state = stored.state.clone();
     let removed = state
-        .as_object_mut()
-        .and_then(|o| o.remove("anchors_calendars"));
+        .pointer_mut("/anchors/calendar")
+        .and_then(|anchors| anchors.as_object_mut())
+        .and_then(|anchors| anchors.remove("calendar_id"));
     assert!(removed.is_some(), "the calendar is recorded: {state}");
     server
         .vault

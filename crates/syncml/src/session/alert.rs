@@ -151,9 +151,6 @@ async fn resume_datastore(ctx: &mut Ctx<'_>, alert: &Alert, item: &Item) -> Resu
     if let Some(next) = anchor.map(|a| a.next).filter(|n| !n.is_empty()) {
         previous.client_next = next;
     }
-    ctx.device_state
-        .record_anchors_calendar(&uri.name, &previous.server_next, calendar.id);
-    ctx.device_state_dirty = true;
     previous.client_uri = source.to_string();
     previous.target_ref = target.to_string();
     previous.resumed = true;
@@ -241,9 +238,6 @@ async fn start_datastore(
     if server_last.as_deref() == Some(server_next.as_str()) {
         server_next.push_str("-1");
     }
-    ctx.device_state
-        .record_anchors_calendar(&uri.name, &server_next, calendar.id);
-    ctx.device_state_dirty = true;
     tracing::info!(device = %ctx.device.key, datastore = %uri.name, requested = requested.name(), sync_type = sync_type.name(), "syncml alert");
     let session = DatastoreSession {
         server_uri: uri.name.clone(),
@@ -310,9 +304,7 @@ fn anchors_match(
     };
     Some(saved.client_anchor.as_str()) == client_last
         && saved.position >= calendar.oldest_position
-        && device_state
-            .anchors_calendar(datastore)
-            .is_none_or(|id| id == calendar.id)
+        && saved.calendar_id.is_none_or(|id| id == calendar.id)
 }
 
 /// The Status of a sync Alert and the server's Alert in return, with its anchors.

@@ -19,6 +19,7 @@ pub(super) async fn complete(ctx: &mut Ctx<'_>) -> Result<()> {
                 at,
                 from_client: ds.from_client.clone(),
                 to_client: ds.to_client.clone(),
+                calendar_id: Some(ds.calendar_id),
             },
         );
         tracing::info!(
