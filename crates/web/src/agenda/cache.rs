@@ -5,6 +5,10 @@
 //!
 //! A page read after a commit may have been computed from objects newer than the position
 //! its calendar row showed; that entry is then only newer than its key, never older.
+//!
+//! After a commit, the same window at the calendar's older position is the starting point:
+//! only the objects changed since then are read again (`previous`), so the first view after a
+//! phone's sync costs what the sync changed, not what the month holds.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -56,6 +60,25 @@ impl Cache {
         entries.retain(|(k, _)| k != &key);
         entries.push_front((key, occurrences));
         entries.truncate(ENTRIES);
+    }
+
+    /// The newest entry of the same calendar and window at an older position than the key's,
+    /// with that position: what the objects changed since then update.
+    pub fn previous(&self, key: &Key) -> Option<(i64, Arc<Vec<Occurrence>>)> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .iter()
+            .filter(|(k, _)| {
+                k.calendar == key.calendar
+                    && k.position < key.position
+                    && k.tz == key.tz
+                    && k.first == key.first
+                    && k.last == key.last
+                    && k.colour == key.colour
+                    && k.label == key.label
+            })
+            .max_by_key(|(k, _)| k.position)
+            .map(|(k, occurrences)| (k.position, occurrences.clone()))
     }
 
     #[cfg(test)]
@@ -114,5 +137,21 @@ mod tests {
         assert_eq!(cache.len(), ENTRIES);
         assert!(cache.get(&key(1, 1, 1)).is_some(), "used recently");
         assert!(cache.get(&key(1, 1, 2)).is_none(), "the oldest");
+    }
+
+    #[test]
+    fn the_previous_entry_is_the_same_window_at_an_older_position() {
+        let cache = Cache::default();
+        cache.put(key(1, 5, 1), Arc::new(Vec::new()));
+        cache.put(key(1, 5, 2), Arc::new(Vec::new()));
+        cache.put(key(2, 3, 1), Arc::new(Vec::new()));
+        assert_eq!(cache.previous(&key(1, 7, 1)).map(|(at, _)| at), Some(5));
+        assert!(cache.previous(&key(1, 7, 3)).is_none(), "another window");
+        assert!(cache.previous(&key(1, 5, 1)).is_none(), "not older");
+        assert!(cache.previous(&key(1, 4, 1)).is_none(), "newer than asked");
+        let mut recoloured = key(1, 7, 1);
+        recoloured.colour = "#ffffff".to_string();
+        assert!(cache.previous(&recoloured).is_none(), "shown differently");
+        assert_eq!(cache.previous(&key(2, 9, 1)).map(|(at, _)| at), Some(3));
     }
 }

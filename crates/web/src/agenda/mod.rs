@@ -66,6 +66,8 @@ pub struct Occurrence {
     pub color: String,
     pub calendar: String,
     pub location: Option<String>,
+    /// The object's UID: what a change to the object replaces (`cache`).
+    pub uid: Arc<str>,
 }
 
 /// Everything of the home in a window of local days.
@@ -125,9 +127,10 @@ pub async fn window(
     let start = time::day_start(tz, first);
     let end = time::day_start(tz, last + Duration::days(1));
     // All-day events are floating dates: a day's margin catches them in any zone.
+    let (from, until) = (start - 86_400, end + 86_400);
     let range = TimeRange {
-        start: Some(start - 86_400),
-        end: Some(end + 86_400),
+        start: Some(from),
+        end: Some(until),
     };
     let home = web
         .vault
@@ -150,12 +153,6 @@ pub async fn window(
         let occurrences = match web.agenda.get(&key) {
             Some(occurrences) => occurrences,
             None => {
-                let objects = web
-                    .vault
-                    .store()
-                    .objects_in_range(calendar.id, start - 86_400, end + 86_400)
-                    .await
-                    .map_err(|e| WebError::from(calvault_core::CoreError::from(e)))?;
                 let reading = Arc::new(Reading {
                     calendar: calendar.id,
                     colour: key.colour.clone(),
@@ -165,7 +162,25 @@ pub async fn window(
                     first,
                     last,
                 });
-                let read = Arc::new(read_in_parallel(reading, objects).await?.occurrences);
+                let read = match web.agenda.previous(&key) {
+                    Some((position, previous)) => {
+                        update(web, &reading, position, &previous).await?
+                    }
+                    None => None,
+                };
+                let read = match read {
+                    Some(read) => read,
+                    None => {
+                        let objects = web
+                            .vault
+                            .store()
+                            .objects_in_range(calendar.id, from, until)
+                            .await
+                            .map_err(store_error)?;
+                        read_in_parallel(reading, objects).await?.occurrences
+                    }
+                };
+                let read = Arc::new(read);
                 web.agenda.put(key, read.clone());
                 read
             }
@@ -176,6 +191,52 @@ pub async fn window(
         (a.first_day, !a.all_day, a.start).cmp(&(b.first_day, !b.all_day, b.start))
     });
     Ok(window)
+}
+
+/// Changes after which a window is read whole rather than updated: past this, reading the
+/// month's objects again costs less than reading the changed ones one by one.
+const UPDATE_AT_MOST: u32 = 512;
+
+fn store_error(e: calvault_core::store::StoreError) -> WebError {
+    WebError::from(calvault_core::CoreError::from(e))
+}
+
+/// The window's occurrences at the calendar's current state, from those it had at `position`:
+/// the objects changed since then (by UID) are read again, the others kept. None when the
+/// journal no longer reaches `position` or too much changed: the caller reads the window whole.
+async fn update(
+    web: &Shared,
+    reading: &Arc<Reading>,
+    position: i64,
+    previous: &[Occurrence],
+) -> Result<Option<Vec<Occurrence>>, WebError> {
+    let store = web.vault.store();
+    let changes = match store
+        .changes_since(reading.calendar, position, UPDATE_AT_MOST + 1)
+        .await
+    {
+        Ok(changes) if changes.len() <= UPDATE_AT_MOST as usize => changes,
+        Ok(_) | Err(calvault_core::store::StoreError::PositionTooOld { .. }) => return Ok(None),
+        Err(e) => return Err(store_error(e)),
+    };
+    let changed: std::collections::HashSet<&str> =
+        changes.iter().map(|change| change.uid.as_str()).collect();
+    let uids: Vec<String> = changed.iter().map(|uid| uid.to_string()).collect();
+    let objects = store
+        .objects_by_uids(reading.calendar, &uids)
+        .await
+        .map_err(store_error)?;
+    let mut occurrences: Vec<Occurrence> = previous
+        .iter()
+        .filter(|occurrence| !changed.contains(&*occurrence.uid))
+        .cloned()
+        .collect();
+    occurrences.extend(
+        read_in_parallel(reading.clone(), objects)
+            .await?
+            .occurrences,
+    );
+    Ok(Some(occurrences))
 }
 
 /// What reading one calendar's objects into the window needs.
@@ -242,6 +303,7 @@ impl Reading {
         if stored.meta.facts.component != "VEVENT" {
             return;
         }
+        let uid: Arc<str> = Arc::from(stored.meta.uid.as_str());
         let href_base = format!(
             "/events/{}/{}",
             self.calendar,
@@ -254,7 +316,7 @@ impl Reading {
             && let Some(event) = single_event(&tree)
         {
             if let Some(fields) = Fields::of_comp(event) {
-                self.push(fields, &href_base, window);
+                self.push(fields, &href_base, &uid, window);
             }
             return;
         }
@@ -269,13 +331,13 @@ impl Reading {
             if instance.kind() == Some(ComponentKind::Event)
                 && let Some(fields) = Fields::of_instance(&instance)
             {
-                self.push(fields, &href_base, window);
+                self.push(fields, &href_base, &uid, window);
             }
         }
     }
 
-    fn push(&self, fields: Fields<'_>, href_base: &str, window: &mut Window) {
-        let occurrence = occurrence_of(fields, href_base, &self.colour, &self.label, self.tz);
+    fn push(&self, fields: Fields<'_>, href_base: &str, uid: &Arc<str>, window: &mut Window) {
+        let occurrence = occurrence_of(fields, href_base, uid, &self.colour, &self.label, self.tz);
         if occurrence.last_day >= self.first && occurrence.first_day <= self.last {
             window.occurrences.push(occurrence);
         }
@@ -384,6 +446,7 @@ fn moment_of(time: InstanceTime) -> Moment {
 fn occurrence_of(
     fields: Fields<'_>,
     href_base: &str,
+    uid: &Arc<str>,
     colour: &str,
     calendar: &str,
     tz: Tz,
@@ -431,6 +494,7 @@ fn occurrence_of(
         color: colour.to_string(),
         calendar: calendar.to_string(),
         location: fields.location,
+        uid: uid.clone(),
     }
 }
 
@@ -553,7 +617,10 @@ mod tests {
             .children()
             .filter(|c| c.name == "VEVENT")
             .filter_map(Fields::of_comp)
-            .map(|f| occurrence_of(f, "/e", &reading.colour, &reading.label, reading.tz))
+            .map(|f| {
+                let uid = Arc::from("a");
+                occurrence_of(f, "/e", &uid, &reading.colour, &reading.label, reading.tz)
+            })
             .filter(|o| o.last_day >= reading.first && o.first_day <= reading.last)
             .map(|o| format!("{o:?}"))
             .collect()
@@ -606,6 +673,7 @@ mod tests {
         let direct = occurrence_of(
             Fields::of_comp(event).unwrap(),
             "/e",
+            &Arc::from("a"),
             "#000000",
             "c",
             Tz::UTC,
