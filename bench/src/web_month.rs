@@ -1,6 +1,7 @@
 //! The month view's server time: signs in to a running `calvault serve` the way a browser does
 //! (the sign-in form's CSRF token and cookie, then the session cookie) and requests the month
-//! view repeatedly, reading the server's own time from each answer's `Server-Timing` header.
+//! view repeatedly (months never shown before, one month again and again, one month after each
+//! change), reading the server's own time from each answer's `Server-Timing` header.
 //! `scripts/bench-web` drives it.
 
 use std::time::{Duration, Instant};
@@ -160,11 +161,16 @@ async fn run(args: WebMonthArgs) -> anyhow::Result<()> {
     let session = sign_in(&http, &args, &password).await?;
     let month = Month {
         http: &http,
-        url: format!("{}/agenda?view=month&date={}", args.url, args.date),
+        url: args.url.clone(),
+        date: args.date.clone(),
         session: &session,
     };
+    // Months never shown before, alternately before and after the given one and further each
+    // time: nothing read before can be reused.
+    let unseen = month.measure(args.requests, None, true).await?;
+    unseen.print(&args, "a month not shown before");
     // The same month again and again: what a user going back and forth between views gets.
-    let again = month.measure(args.requests, None).await?;
+    let again = month.measure(args.requests, None, false).await?;
     again.print(&args, "month view");
     // The month after each change to the calendar (one event written over CalDAV): nothing
     // read before can be reused, as for the first view after a phone's sync.
@@ -172,7 +178,7 @@ async fn run(args: WebMonthArgs) -> anyhow::Result<()> {
         args: &args,
         password: &password,
     };
-    let changed = month.measure(args.requests, Some(&change)).await?;
+    let changed = month.measure(args.requests, Some(&change), false).await?;
     changed.print(&args, "month view after a change");
     Ok(())
 }
@@ -180,6 +186,8 @@ async fn run(args: WebMonthArgs) -> anyhow::Result<()> {
 struct Month<'a> {
     http: &'a Http,
     url: String,
+    /// YYYY-MM-DD.
+    date: String,
     session: &'a str,
 }
 
@@ -190,11 +198,26 @@ struct Measured {
 }
 
 impl Month<'_> {
-    /// `requests` measured views after two unmeasured ones, each after a change if given.
+    /// The month view's address: the month `offset` months after the date's.
+    fn address(&self, offset: i64) -> anyhow::Result<String> {
+        let year: i64 = self.date.get(..4).context("the date's year")?.parse()?;
+        let month: i64 = self.date.get(5..7).context("the date's month")?.parse()?;
+        let months = year * 12 + month - 1 + offset;
+        Ok(format!(
+            "{}/agenda?view=month&date={:04}-{:02}-01",
+            self.url,
+            months / 12,
+            months % 12 + 1
+        ))
+    }
+
+    /// `requests` measured views after two unmeasured ones, each after a change if given, each
+    /// of another month when `unseen`: 1 month before the date's, 1 after, 2 before, 2 after...
     async fn measure(
         &self,
         requests: usize,
         change: Option<&Change<'_>>,
+        unseen: bool,
     ) -> anyhow::Result<Measured> {
         let mut measured = Measured {
             server: Vec::with_capacity(requests),
@@ -205,8 +228,14 @@ impl Month<'_> {
             if let Some(change) = change {
                 change.make(self.http, index).await?;
             }
+            let offset = match (unseen, index as i64) {
+                (false, _) => 0,
+                (true, even) if even % 2 == 0 => -(even / 2 + 1),
+                (true, odd) => odd / 2 + 1,
+            };
+            let url = self.address(offset)?;
             let start = Instant::now();
-            let answer = send(self.http, Method::GET, &self.url, self.session, None).await?;
+            let answer = send(self.http, Method::GET, &url, self.session, None).await?;
             let elapsed = start.elapsed().as_secs_f64() * 1000.0;
             ensure!(answer.status == 200, "month view: status {}", answer.status);
             // A month of a 100,000-event calendar is never empty: an empty page means a broken
@@ -293,5 +322,21 @@ mod tests {
         );
         let mut samples = vec![5.0, 1.0, 3.0, 2.0, 4.0];
         assert_eq!(median_p99(&mut samples), (3.0, 5.0));
+    }
+
+    #[test]
+    fn moves_by_months() {
+        let http: Http = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+        let month = Month {
+            http: &http,
+            url: "http://h".to_string(),
+            date: "2024-03-15".to_string(),
+            session: "",
+        };
+        let address = |back| month.address(back).unwrap();
+        assert_eq!(address(0), "http://h/agenda?view=month&date=2024-03-01");
+        assert_eq!(address(-3), "http://h/agenda?view=month&date=2023-12-01");
+        assert_eq!(address(-15), "http://h/agenda?view=month&date=2022-12-01");
+        assert_eq!(address(10), "http://h/agenda?view=month&date=2025-01-01");
     }
 }
