@@ -115,22 +115,23 @@ impl SyncmlStore for SqliteStore {
         datastore: &str,
         maps: &[SyncmlMapping],
     ) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
-        for map in maps {
-            sqlx::query(
-                "INSERT INTO syncml_maps (device_id, datastore, luid, uid) \
-                 VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (device_id, datastore, luid) DO UPDATE SET uid = excluded.uid",
-            )
-            .bind(device)
-            .bind(datastore)
-            .bind(&map.luid)
-            .bind(&map.uid)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| classify(e, || "syncml map".into(), || format!("device {device}")))?;
-        }
-        tx.commit().await?;
+        // One statement for the whole message's maps: each statement crosses to SQLite's
+        // worker thread and back, which cost more than the inserts themselves.
+        let pairs: Vec<[&str; 2]> = maps
+            .iter()
+            .map(|map| [map.luid.as_str(), map.uid.as_str()])
+            .collect();
+        sqlx::query(
+            "INSERT INTO syncml_maps (device_id, datastore, luid, uid) \
+             SELECT $1, $2, m.value ->> 0, m.value ->> 1 FROM json_each($3) AS m WHERE true \
+             ON CONFLICT (device_id, datastore, luid) DO UPDATE SET uid = excluded.uid",
+        )
+        .bind(device)
+        .bind(datastore)
+        .bind(super::json_list(&pairs))
+        .execute(&self.writer)
+        .await
+        .map_err(|e| classify(e, || "syncml map".into(), || format!("device {device}")))?;
         Ok(())
     }
 
