@@ -101,85 +101,185 @@ pub enum OutChange {
 /// The server changes still to send, oldest first. Persisted as one string, a line per change
 /// (`A uid`, `R uid luid`, `D uid luid`, tab-separated, `\\`, `\t` and `\n` escaped): at
 /// 50,000 changes a JSON object per change cost more to write and read back after every
-/// message than the message itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OutQueue(VecDeque<OutChange>);
+/// message than the message itself. A loaded queue keeps that text and reads a line only when
+/// its change is taken: a message takes a few hundred changes of thousands, and the rest goes
+/// back into the saved state as the text it came from.
+#[derive(Debug, Clone, Default)]
+pub struct OutQueue {
+    /// Changes read from `lines` or put back first, before the unread lines.
+    head: VecDeque<OutChange>,
+    /// The saved lines; those from `offset` on are still to read.
+    lines: String,
+    offset: usize,
+    /// The number of lines from `offset` on.
+    unread: usize,
+    /// Changes added after the lines.
+    tail: VecDeque<OutChange>,
+}
 
 impl OutQueue {
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.head.len() + self.unread + self.tail.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 
-    pub fn front(&self) -> Option<&OutChange> {
-        self.0.front()
+    pub fn front(&mut self) -> Option<&OutChange> {
+        if self.head.is_empty()
+            && let Some(change) = self.read_line()
+        {
+            self.head.push_back(change);
+        }
+        self.head.front().or_else(|| self.tail.front())
     }
 
     pub fn pop_front(&mut self) -> Option<OutChange> {
-        self.0.pop_front()
+        self.head
+            .pop_front()
+            .or_else(|| self.read_line())
+            .or_else(|| self.tail.pop_front())
     }
 
     pub fn push(&mut self, change: OutChange) {
-        self.0.push_back(change);
+        self.tail.push_back(change);
     }
 
     /// Puts changes back at the head of the queue, in their order (sent but never
     /// acknowledged: they go again first).
     pub fn requeue(&mut self, changes: impl IntoIterator<Item = OutChange>) {
         let changes: Vec<OutChange> = changes.into_iter().collect();
+        let mut all: VecDeque<OutChange> = self.iter().collect();
         for change in changes.into_iter().rev() {
-            if !self.0.contains(&change) {
-                self.0.push_front(change);
+            if !all.contains(&change) {
+                all.push_front(change);
             }
         }
+        *self = OutQueue {
+            head: all,
+            ..OutQueue::default()
+        };
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &OutChange> {
-        self.0.iter()
+    /// The changes in order, the saved lines read as they come.
+    pub fn iter(&self) -> impl Iterator<Item = OutChange> + '_ {
+        let unread = self.lines[self.offset..].lines().filter_map(parse_line);
+        self.head
+            .iter()
+            .cloned()
+            .chain(unread)
+            .chain(self.tail.iter().cloned())
+    }
+
+    /// The next unread line's change (a line that does not read is passed over: `from_lines`
+    /// checked them all).
+    fn read_line(&mut self) -> Option<OutChange> {
+        while self.unread > 0 {
+            let rest = &self.lines[self.offset..];
+            let end = rest.find('\n').map_or(rest.len(), |at| at + 1);
+            let line = &rest[..end];
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            let change = parse_line(line.strip_suffix('\r').unwrap_or(line));
+            self.offset += end;
+            self.unread -= 1;
+            if change.is_some() {
+                return change;
+            }
+        }
+        None
     }
 
     fn to_lines(&self) -> String {
-        let mut out = String::with_capacity(self.0.len() * 40);
-        for change in &self.0 {
-            let (tag, uid, luid) = match change {
-                OutChange::Add { uid } => ('A', uid, None),
-                OutChange::Replace { uid, luid } => ('R', uid, Some(luid)),
-                OutChange::Delete { uid, luid } => ('D', uid, Some(luid)),
-            };
-            out.push(tag);
-            for field in std::iter::once(uid).chain(luid) {
-                out.push('\t');
-                escape_into(&mut out, field);
-            }
+        let unread = &self.lines[self.offset..];
+        let mut out =
+            String::with_capacity(unread.len() + (self.head.len() + self.tail.len()) * 40);
+        for change in &self.head {
+            write_line(&mut out, change);
+        }
+        out.push_str(unread);
+        if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
+        }
+        for change in &self.tail {
+            write_line(&mut out, change);
         }
         out
     }
 
-    fn from_lines(text: &str) -> Option<Self> {
-        let mut queue = VecDeque::new();
-        for line in text.lines() {
-            let mut fields = line.split('\t');
-            let tag = fields.next()?;
-            let uid = unescape(fields.next()?)?;
-            let luid = fields.next().map(unescape);
-            queue.push_back(match (tag, luid) {
-                ("A", None) => OutChange::Add { uid },
-                ("R", Some(luid)) => OutChange::Replace { uid, luid: luid? },
-                ("D", Some(luid)) => OutChange::Delete { uid, luid: luid? },
-                _ => return None,
-            });
+    /// The queue of saved lines, each checked (and counted) but read only when taken.
+    fn from_lines(lines: String) -> Option<Self> {
+        let mut unread = 0;
+        for line in lines.lines() {
+            if !line_reads(line) {
+                return None;
+            }
+            unread += 1;
         }
-        Some(OutQueue(queue))
+        Some(OutQueue {
+            lines,
+            unread,
+            ..OutQueue::default()
+        })
     }
+}
+
+impl PartialEq for OutQueue {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for OutQueue {}
+
+fn write_line(out: &mut String, change: &OutChange) {
+    let (tag, uid, luid) = match change {
+        OutChange::Add { uid } => ('A', uid, None),
+        OutChange::Replace { uid, luid } => ('R', uid, Some(luid)),
+        OutChange::Delete { uid, luid } => ('D', uid, Some(luid)),
+    };
+    out.push(tag);
+    for field in std::iter::once(uid).chain(luid) {
+        out.push('\t');
+        escape_into(out, field);
+    }
+    out.push('\n');
+}
+
+fn parse_line(line: &str) -> Option<OutChange> {
+    let mut fields = line.split('\t');
+    let tag = fields.next()?;
+    let uid = unescape(fields.next()?)?;
+    let luid = fields.next().map(unescape);
+    if fields.next().is_some() {
+        return None;
+    }
+    Some(match (tag, luid) {
+        ("A", None) => OutChange::Add { uid },
+        ("R", Some(luid)) => OutChange::Replace { uid, luid: luid? },
+        ("D", Some(luid)) => OutChange::Delete { uid, luid: luid? },
+        _ => return None,
+    })
+}
+
+/// Whether `parse_line` reads the line, without building its change.
+fn line_reads(line: &str) -> bool {
+    let fields = line.split('\t').count();
+    let tag_fits = match line.as_bytes().first() {
+        Some(b'A') => fields == 2,
+        Some(b'R' | b'D') => fields == 3,
+        _ => false,
+    };
+    let escapes_read = !line.contains('\\') || line.split('\t').all(|f| unescape(f).is_some());
+    tag_fits && line.as_bytes().get(1) == Some(&b'\t') && escapes_read
 }
 
 impl FromIterator<OutChange> for OutQueue {
     fn from_iter<I: IntoIterator<Item = OutChange>>(iter: I) -> Self {
-        OutQueue(iter.into_iter().collect())
+        OutQueue {
+            tail: iter.into_iter().collect(),
+            ..OutQueue::default()
+        }
     }
 }
 
@@ -230,9 +330,9 @@ impl<'de> Deserialize<'de> for OutQueue {
             List(VecDeque<OutChange>),
         }
         match Saved::deserialize(deserializer)? {
-            Saved::Lines(text) => OutQueue::from_lines(&text)
+            Saved::Lines(text) => OutQueue::from_lines(text)
                 .ok_or_else(|| serde::de::Error::custom("not a queue of server changes")),
-            Saved::List(list) => Ok(OutQueue(list)),
+            Saved::List(list) => Ok(list.into_iter().collect()),
         }
     }
 }
@@ -464,9 +564,9 @@ mod tests {
         assert_eq!(back, queue);
         let empty: OutQueue = serde_json::from_value(serde_json::json!("")).unwrap();
         assert!(empty.is_empty());
-        let old: OutQueue =
+        let mut old: OutQueue =
             serde_json::from_value(serde_json::json!([{"Add": {"uid": "a@b"}}])).unwrap();
-        assert_eq!(old.front(), queue.front());
+        assert_eq!(old.front(), queue.clone().front());
     }
 
     #[test]
@@ -483,12 +583,66 @@ mod tests {
         assert_eq!(back.anchors["calendar"].calendar_id, Some(7));
     }
 
+    /// A loaded queue reads its lines as they are taken; what is left, with what was put back
+    /// or added, saves as the same changes in the same order.
+    #[test]
+    fn a_loaded_queue_saves_what_is_left_in_order() {
+        let add = |uid: &str| OutChange::Add { uid: uid.into() };
+        let saved: OutQueue = (0..10).map(|i| add(&format!("u{i}\tx"))).collect();
+        let mut queue: OutQueue =
+            serde_json::from_value(serde_json::to_value(&saved).unwrap()).unwrap();
+        assert_eq!(queue, saved);
+        assert_eq!(queue.len(), 10);
+        assert_eq!(queue.front(), Some(&add("u0\tx")));
+        assert_eq!(queue.pop_front(), Some(add("u0\tx")));
+        assert_eq!(queue.pop_front(), Some(add("u1\tx")));
+        queue.push(OutChange::Delete {
+            uid: "gone".into(),
+            luid: "7".into(),
+        });
+        queue.requeue([add("u1\tx")]);
+        assert_eq!(queue.len(), 10);
+        let back: OutQueue = serde_json::from_value(serde_json::to_value(&queue).unwrap()).unwrap();
+        let mut expected: Vec<OutChange> = vec![add("u1\tx")];
+        expected.extend((2..10).map(|i| add(&format!("u{i}\tx"))));
+        expected.push(OutChange::Delete {
+            uid: "gone".into(),
+            luid: "7".into(),
+        });
+        assert_eq!(back.iter().collect::<Vec<_>>(), expected);
+        let mut drained = back.clone();
+        let mut taken = Vec::new();
+        while let Some(change) = drained.pop_front() {
+            taken.push(change);
+        }
+        assert_eq!(taken, expected);
+        assert!(drained.is_empty());
+    }
+
+    #[test]
+    fn saved_text_that_does_not_read_is_refused() {
+        for text in [
+            "A",
+            "A\tu\tl",
+            "R\tu",
+            "X\tu",
+            "A\tbad\\q",
+            "A\tu\n\nA\tv",
+            "AA\tu",
+        ] {
+            let loaded: Result<OutQueue, _> = serde_json::from_value(serde_json::json!(text));
+            assert!(loaded.is_err(), "{text:?}");
+        }
+        let loaded: OutQueue = serde_json::from_value(serde_json::json!("A\tu\nD\tv\tl")).unwrap();
+        assert_eq!(loaded.len(), 2);
+    }
+
     #[test]
     fn requeued_changes_go_first_in_their_order_and_once() {
         let add = |uid: &str| OutChange::Add { uid: uid.into() };
         let mut queue: OutQueue = [add("c"), add("d")].into_iter().collect();
         queue.requeue([add("a"), add("b"), add("c")]);
-        let uids: Vec<&OutChange> = queue.iter().collect();
-        assert_eq!(uids, [&add("a"), &add("b"), &add("c"), &add("d")]);
+        let uids: Vec<OutChange> = queue.iter().collect();
+        assert_eq!(uids, [add("a"), add("b"), add("c"), add("d")]);
     }
 }

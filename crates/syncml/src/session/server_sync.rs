@@ -42,7 +42,7 @@ pub(super) async fn prepare(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
                 .await?
                 .into_iter()
                 .collect();
-            let mut queued: BTreeSet<String> = queue.iter().map(uid_of).cloned().collect();
+            let mut queued: BTreeSet<String> = queue.iter().map(|c| uid_of(&c).clone()).collect();
             let resend = ctx.state.datastores[index].resend.clone();
             for change in deletions::resend_changes(&resend) {
                 if queued.insert(uid_of(&change).clone()) {
@@ -331,10 +331,9 @@ async fn object_to_send(
             .queue
             .iter()
             .filter(|c| !matches!(c, OutChange::Delete { .. }))
-            .map(uid_of)
-            .filter(|u| *u != uid && !ctx.prefetched.contains_key(*u))
-            .take(READ_AHEAD - 1)
-            .cloned(),
+            .map(|c| uid_of(&c).clone())
+            .filter(|u| u != uid && !ctx.prefetched.contains_key(u))
+            .take(READ_AHEAD - 1),
     );
     let objects = ctx
         .vault
