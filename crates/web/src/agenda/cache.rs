@@ -10,8 +10,10 @@
 //! only the objects changed since then are read again (`previous`), so the first view after a
 //! phone's sync costs what the sync changed, not what the month holds.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+
+use calvault_ical::CalendarObject;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -19,8 +21,8 @@ use chrono_tz::Tz;
 use super::Occurrence;
 
 /// Windows kept: a few months of a few calendars, for going back and forth between views.
-/// A month of a 100,000-event calendar holds a few thousand occurrences (about 1 MB).
-const ENTRIES: usize = 32;
+/// A month of a 100,000-event calendar holds about 6,000 occurrences (about 2 MB).
+const ENTRIES: usize = 16;
 
 /// What a calendar's occurrences in a window depend on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub struct Key {
 pub struct Cache {
     /// Most recently used first.
     entries: Mutex<VecDeque<(Key, Arc<Vec<Occurrence>>)>>,
+    /// Series parsed for any window.
+    pub series: Arc<Series>,
 }
 
 impl Cache {
@@ -153,5 +157,115 @@ mod tests {
         recoloured.colour = "#ffffff".to_string();
         assert!(cache.previous(&recoloured).is_none(), "shown differently");
         assert_eq!(cache.previous(&key(2, 9, 1)).map(|(at, _)| at), Some(3));
+    }
+}
+
+/// Series parsed for earlier windows. A series spans many windows (a monthly meeting is in
+/// every month), and parsing it costs about as much as expanding it: kept parsed, the next
+/// month reads only what is new. A revision is known by its calendar and journal position
+/// (each write takes the next one) and checked against the text it was parsed from.
+#[derive(Default)]
+pub struct Series {
+    /// The generation being filled and the one before; a look-up in the older one moves the
+    /// series back to the newer. About the series of a few months of a large calendar.
+    generations: Mutex<[HashMap<(i64, i64), Parsed>; 2]>,
+}
+
+struct Parsed {
+    text: Box<str>,
+    object: Arc<CalendarObject>,
+}
+
+/// Series in a generation: a month of a 100,000-event calendar holds about 4,000, parsed a few
+/// KB each.
+const GENERATION: usize = 4_096;
+
+impl Series {
+    /// The parsed object of revision `seq` of a calendar, if it was parsed from `text`.
+    pub fn get(&self, calendar: i64, seq: i64, text: &str) -> Option<Arc<CalendarObject>> {
+        let mut generations = self.generations.lock().ok()?;
+        let key = (calendar, seq);
+        if let Some(parsed) = generations[0].get(&key) {
+            return (&*parsed.text == text).then(|| parsed.object.clone());
+        }
+        let parsed = generations[1].remove(&key)?;
+        if &*parsed.text != text {
+            return None;
+        }
+        let object = parsed.object.clone();
+        Self::insert(&mut generations, key, parsed);
+        Some(object)
+    }
+
+    pub fn put(&self, calendar: i64, seq: i64, text: &str, object: Arc<CalendarObject>) {
+        let Ok(mut generations) = self.generations.lock() else {
+            return;
+        };
+        let parsed = Parsed {
+            text: text.into(),
+            object,
+        };
+        Self::insert(&mut generations, (calendar, seq), parsed);
+    }
+
+    fn insert(generations: &mut [HashMap<(i64, i64), Parsed>; 2], key: (i64, i64), parsed: Parsed) {
+        if generations[0].len() >= GENERATION {
+            generations[1] = std::mem::take(&mut generations[0]);
+        }
+        generations[0].insert(key, parsed);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.generations
+            .lock()
+            .map_or(0, |g| g[0].len() + g[1].len())
+    }
+}
+
+#[cfg(test)]
+mod series_tests {
+    use super::*;
+
+    const TEXT: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240101T090000Z\r\nRRULE:FREQ=MONTHLY\r\nSUMMARY:S\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    fn parsed() -> Arc<CalendarObject> {
+        Arc::new(CalendarObject::parse(TEXT).expect("a series"))
+    }
+
+    #[test]
+    fn a_series_is_found_by_revision_and_text() {
+        let series = Series::default();
+        series.put(1, 7, TEXT, parsed());
+        assert!(series.get(1, 7, TEXT).is_some());
+        assert!(series.get(1, 8, TEXT).is_none(), "another revision");
+        assert!(series.get(2, 7, TEXT).is_none(), "another calendar");
+        assert!(
+            series
+                .get(1, 7, &TEXT.replace("SUMMARY:S", "SUMMARY:T"))
+                .is_none(),
+            "not what it was parsed from"
+        );
+    }
+
+    #[test]
+    fn the_older_generation_goes_and_what_is_used_stays() {
+        let series = Series::default();
+        let object = parsed();
+        for seq in 0..GENERATION as i64 {
+            series.put(1, seq, TEXT, object.clone());
+        }
+        // A new generation starts: seq 0 is used (moved to it), seq 1 is not.
+        series.put(1, -1, TEXT, object.clone());
+        assert!(series.get(1, 0, TEXT).is_some());
+        for seq in 0..GENERATION as i64 {
+            series.put(1, 100_000 + seq, TEXT, object.clone());
+        }
+        assert!(
+            series.get(1, 0, TEXT).is_some(),
+            "used in the last generation"
+        );
+        assert!(series.get(1, 1, TEXT).is_none(), "two generations old");
+        assert!(series.len() <= 2 * GENERATION);
     }
 }

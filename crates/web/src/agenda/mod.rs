@@ -63,8 +63,9 @@ pub struct Occurrence {
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
     pub time_label: String,
-    pub color: String,
-    pub calendar: String,
+    /// Shared by the occurrences of a calendar.
+    pub color: Arc<str>,
+    pub calendar: Arc<str>,
     pub location: Option<String>,
     /// The object's UID: what a change to the object replaces (`cache`).
     pub uid: Arc<str>,
@@ -154,9 +155,10 @@ pub async fn window(
             Some(occurrences) => occurrences,
             None => {
                 let reading = Arc::new(Reading {
+                    series: web.agenda.series.clone(),
                     calendar: calendar.id,
-                    colour: key.colour.clone(),
-                    label: key.label.clone(),
+                    colour: Arc::from(key.colour.as_str()),
+                    label: Arc::from(key.label.as_str()),
                     tz,
                     range,
                     first,
@@ -241,9 +243,10 @@ async fn update(
 
 /// What reading one calendar's objects into the window needs.
 struct Reading {
+    series: Arc<cache::Series>,
     calendar: i64,
-    colour: String,
-    label: String,
+    colour: Arc<str>,
+    label: Arc<str>,
     tz: Tz,
     range: TimeRange,
     first: NaiveDate,
@@ -320,9 +323,20 @@ impl Reading {
             }
             return;
         }
-        // An object the model cannot read is skipped here; CalDAV still serves it as it is.
-        let Ok(object) = CalendarObject::parse(&stored.data) else {
-            return;
+        let meta = &stored.meta;
+        let object = match self.series.get(meta.calendar_id, meta.seq, &stored.data) {
+            Some(object) => object,
+            None => {
+                // An object the model cannot read is skipped here; CalDAV still serves it as
+                // it is.
+                let Ok(object) = CalendarObject::parse(&stored.data) else {
+                    return;
+                };
+                let object = Arc::new(object);
+                self.series
+                    .put(meta.calendar_id, meta.seq, &stored.data, object.clone());
+                object
+            }
         };
         if object.kind() != ComponentKind::Event {
             return;
@@ -447,8 +461,8 @@ fn occurrence_of(
     fields: Fields<'_>,
     href_base: &str,
     uid: &Arc<str>,
-    colour: &str,
-    calendar: &str,
+    colour: &Arc<str>,
+    calendar: &Arc<str>,
     tz: Tz,
 ) -> Occurrence {
     let start = fields.start;
@@ -491,8 +505,8 @@ fn occurrence_of(
         first_day,
         last_day,
         time_label,
-        color: colour.to_string(),
-        calendar: calendar.to_string(),
+        color: colour.clone(),
+        calendar: calendar.clone(),
         location: fields.location,
         uid: uid.clone(),
     }
@@ -588,9 +602,10 @@ mod tests {
     fn reading() -> Reading {
         let day = NaiveDate::from_ymd_opt(2024, 7, 5).unwrap();
         Reading {
+            series: Arc::default(),
             calendar: 1,
-            colour: "#000000".to_string(),
-            label: "c".to_string(),
+            colour: Arc::from("#000000"),
+            label: Arc::from("c"),
             tz: Tz::UTC,
             range: TimeRange {
                 start: Some(1_719_792_000),
@@ -674,8 +689,8 @@ mod tests {
             Fields::of_comp(event).unwrap(),
             "/e",
             &Arc::from("a"),
-            "#000000",
-            "c",
+            &Arc::from("#000000"),
+            &Arc::from("c"),
             Tz::UTC,
         );
         let via_model = via_text(&reading, PARIS);
