@@ -140,3 +140,46 @@ fn corpus_cost() {
         );
     }
 }
+
+/// A month's instances of series that started long before it (what the agenda's month view
+/// asks of every open-ended series): parse once, expand per month.
+#[test]
+#[ignore]
+fn month_expansion_cost() {
+    use calvault_ical::query::TimeRange;
+    let rules = [
+        "RRULE:FREQ=MONTHLY;BYMONTHDAY=1",
+        "RRULE:FREQ=WEEKLY;COUNT=20",
+        "RRULE:FREQ=WEEKLY;UNTIL=20250101T000000Z",
+    ];
+    let objects: Vec<CalendarObject> = (0..3_000)
+        .map(|i| {
+            let text = format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n{VTIMEZONE}BEGIN:VEVENT\r\nUID:s{i}\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Europe/Berlin:2022{:02}{:02}T090000\r\nDTEND;TZID=Europe/Berlin:2022{:02}{:02}T100000\r\n{}\r\nSUMMARY:Series {i}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                1 + i % 12,
+                1 + i % 28,
+                1 + i % 12,
+                1 + i % 28,
+                rules[i % rules.len()]
+            );
+            CalendarObject::parse(&text).expect("a series")
+        })
+        .collect();
+    // March 2024, with the agenda's day of margin on each side.
+    let range = TimeRange {
+        start: Some(1_709_164_800),
+        end: Some(1_711_929_600),
+    };
+    let started = Instant::now();
+    let mut instances = 0;
+    for object in &objects {
+        instances += object.expanded_instances(&range).len();
+    }
+    let time = started.elapsed();
+    println!(
+        "{} series, {instances} instances in a month: {:.1} µs per series",
+        objects.len(),
+        time.as_secs_f64() * 1e6 / objects.len() as f64
+    );
+    assert!(instances > 0);
+}
