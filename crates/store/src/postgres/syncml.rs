@@ -1,5 +1,7 @@
 //! `SyncmlStore` on PostgreSQL: batches travel as arrays (`UNNEST`, `= ANY`).
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
@@ -114,8 +116,12 @@ impl SyncmlStore for PostgresStore {
         datastore: &str,
         maps: &[SyncmlMapping],
     ) -> Result<()> {
-        let luids: Vec<&str> = maps.iter().map(|m| m.luid.as_str()).collect();
-        let uids: Vec<&str> = maps.iter().map(|m| m.uid.as_str()).collect();
+        // One row per LUID, the last one given: an upsert may not touch a row twice.
+        let mut last: HashMap<&str, &str> = HashMap::with_capacity(maps.len());
+        for map in maps {
+            last.insert(&map.luid, &map.uid);
+        }
+        let (luids, uids): (Vec<&str>, Vec<&str>) = last.into_iter().unzip();
         sqlx::query(
             "INSERT INTO syncml_maps (device_id, datastore, luid, uid) \
              SELECT $1, $2, l, u FROM UNNEST($3::TEXT[], $4::TEXT[]) AS m (l, u) \

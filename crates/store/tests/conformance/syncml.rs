@@ -199,12 +199,30 @@ pub async fn syncml_maps_are_unique_per_device_datastore_and_luid(b: Arc<Backend
         .put_syncml_maps(phone.id, "calendar", &[])
         .await
         .unwrap();
-
-    let removed = store
-        .delete_syncml_maps(phone.id, "calendar", &["1".into(), "9".into()])
+    // A LUID twice in one batch (a device that maps an item again in the same message): the
+    // last one stands.
+    store
+        .put_syncml_maps(
+            phone.id,
+            "calendar",
+            &[map("3", "uid-d"), map("3", "uid-e")],
+        )
         .await
         .unwrap();
-    assert_eq!(removed, 1);
+    assert_eq!(
+        store
+            .syncml_uid_of_luid(phone.id, "calendar", "3")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("uid-e")
+    );
+
+    let removed = store
+        .delete_syncml_maps(phone.id, "calendar", &["1".into(), "3".into(), "9".into()])
+        .await
+        .unwrap();
+    assert_eq!(removed, 2);
     assert_eq!(
         store.syncml_maps(phone.id, "calendar").await.unwrap(),
         vec![map("2", "uid-c")]
