@@ -20,6 +20,9 @@ use config::Config;
 /// mimalloc's `arena_eager_commit` option (`mi_option_arena_eager_commit` in mimalloc.h).
 #[cfg(target_os = "linux")]
 const MI_OPTION_ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+/// mimalloc's `purge_delay` option (`mi_option_purge_delay`), in milliseconds.
+#[cfg(target_os = "linux")]
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 #[cfg(target_os = "linux")]
 unsafe extern "C" {
@@ -30,11 +33,17 @@ unsafe extern "C" {
 /// every first touch then brings in 2 MiB, and a server that needs 30 MiB of heap showed a
 /// resident size three times that. Committed on demand, the arenas use small pages. Set before
 /// `main`, as the process's first allocation reserves the first arena.
+///
+/// Memory freed is given back to the system after 1 ms rather than 10: a SyncML download of
+/// 5,000 events peaked at 41 MiB instead of 50 MiB, its CPU time the same within noise; at
+/// once (0) the month view of a month not shown before took a quarter longer (page faults).
 #[cfg(target_os = "linux")]
 extern "C" fn tune_allocator() {
-    // SAFETY: sets an option value; mimalloc reads it when it reserves an arena.
+    // SAFETY: sets option values; mimalloc reads them when it reserves an arena and when it
+    // frees memory.
     unsafe {
         mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+        mi_option_set(MI_OPTION_PURGE_DELAY, 1);
     }
 }
 
