@@ -131,6 +131,15 @@ async fn a_month_is_updated_by_what_changed_and_read_whole_after_many_changes() 
     let page = send(&server, "GET", april, &session, "").await;
     assert!(page.body.contains("Plumber"), "{}", page.body);
 
+    // A change, then both months again: each is updated from what it showed before.
+    put("d.ics", event("d", "20240418", "Electrician")).await;
+    let page = send(&server, "GET", march, &session, "").await;
+    assert!(!page.body.contains("Electrician"), "{}", page.body);
+    assert!(page.body.contains("Haircut"), "{}", page.body);
+    let page = send(&server, "GET", april, &session, "").await;
+    assert!(page.body.contains("Electrician"), "{}", page.body);
+    assert_eq!(page.body.matches("Plumber").count(), 1, "{}", page.body);
+
     // More changes than an update is worth, one of them deleting an event shown.
     let mut many = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n");
     for index in 0..600 {

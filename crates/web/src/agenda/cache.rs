@@ -59,9 +59,9 @@ impl Cache {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        // An older position of the same calendar can never be asked for again.
-        entries.retain(|(k, _)| !(k.calendar == key.calendar && k.position < key.position));
-        entries.retain(|(k, _)| k != &key);
+        // The same window at an older position can never be asked for again; the calendar's
+        // other windows at older positions stay, for `previous` to update them when shown.
+        entries.retain(|(k, _)| !(same_window(k, &key) && k.position <= key.position));
         entries.push_front((key, occurrences));
         entries.truncate(ENTRIES);
     }
@@ -72,15 +72,7 @@ impl Cache {
         let entries = self.entries.lock().ok()?;
         entries
             .iter()
-            .filter(|(k, _)| {
-                k.calendar == key.calendar
-                    && k.position < key.position
-                    && k.tz == key.tz
-                    && k.first == key.first
-                    && k.last == key.last
-                    && k.colour == key.colour
-                    && k.label == key.label
-            })
+            .filter(|(k, _)| same_window(k, key) && k.position < key.position)
             .max_by_key(|(k, _)| k.position)
             .map(|(k, occurrences)| (k.position, occurrences.clone()))
     }
@@ -89,6 +81,17 @@ impl Cache {
     fn len(&self) -> usize {
         self.entries.lock().map_or(0, |entries| entries.len())
     }
+}
+
+/// Whether two keys are the same window of the same calendar, shown the same way, at any
+/// position.
+fn same_window(a: &Key, b: &Key) -> bool {
+    a.calendar == b.calendar
+        && a.tz == b.tz
+        && a.first == b.first
+        && a.last == b.last
+        && a.colour == b.colour
+        && a.label == b.label
 }
 
 #[cfg(test)]
@@ -111,7 +114,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_position_replaces_the_calendars_old_entries() {
+    fn a_new_position_replaces_the_windows_old_entry() {
         let cache = Cache::default();
         cache.put(key(1, 5, 1), Arc::new(Vec::new()));
         cache.put(key(1, 5, 2), Arc::new(Vec::new()));
@@ -122,12 +125,15 @@ mod tests {
             "a commit was made since"
         );
         cache.put(key(1, 6, 1), Arc::new(Vec::new()));
-        assert!(cache.get(&key(1, 5, 2)).is_none());
+        assert!(cache.previous(&key(1, 7, 1)).is_some_and(|(at, _)| at == 6));
+        // The calendar's other window stays at its position, to be updated when shown.
+        assert!(cache.get(&key(1, 5, 2)).is_some());
+        assert_eq!(cache.previous(&key(1, 6, 2)).map(|(at, _)| at), Some(5));
         assert!(
             cache.get(&key(2, 5, 1)).is_some(),
             "other calendars keep theirs"
         );
-        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.len(), 3);
     }
 
     #[test]
