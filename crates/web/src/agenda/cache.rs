@@ -199,7 +199,9 @@ impl Series {
             return None;
         }
         let object = parsed.object.clone();
-        Self::insert(&mut generations, key, parsed);
+        let dropped = Self::insert(&mut generations, key, parsed);
+        drop(generations);
+        drop(dropped);
         Some(object)
     }
 
@@ -211,14 +213,26 @@ impl Series {
             text: text.into(),
             object,
         };
-        Self::insert(&mut generations, (calendar, seq), parsed);
+        let dropped = Self::insert(&mut generations, (calendar, seq), parsed);
+        drop(generations);
+        drop(dropped);
     }
 
-    fn insert(generations: &mut [HashMap<(i64, i64), Parsed>; 2], key: (i64, i64), parsed: Parsed) {
+    /// Inserts into the newer generation, starting a new one when it is full; the generation
+    /// that goes is handed back, to be dropped once the lock is released (thousands of parsed
+    /// objects take a while to free, and the other reading threads wait on the lock).
+    fn insert(
+        generations: &mut [HashMap<(i64, i64), Parsed>; 2],
+        key: (i64, i64),
+        parsed: Parsed,
+    ) -> Option<HashMap<(i64, i64), Parsed>> {
+        let mut dropped = None;
         if generations[0].len() >= GENERATION {
-            generations[1] = std::mem::take(&mut generations[0]);
+            let newer = std::mem::take(&mut generations[0]);
+            dropped = Some(std::mem::replace(&mut generations[1], newer));
         }
         generations[0].insert(key, parsed);
+        dropped
     }
 
     #[cfg(test)]

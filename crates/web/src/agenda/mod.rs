@@ -177,8 +177,7 @@ pub async fn window(
                             .vault
                             .store()
                             .objects_in_range(calendar.id, from, until)
-                            .await
-                            .map_err(store_error)?;
+                            .await?;
                         read_in_parallel(reading, objects).await?.occurrences
                     }
                 };
@@ -199,10 +198,6 @@ pub async fn window(
 /// month's objects again costs less than reading the changed ones one by one.
 const UPDATE_AT_MOST: u32 = 512;
 
-fn store_error(e: calvault_core::store::StoreError) -> WebError {
-    WebError::from(calvault_core::CoreError::from(e))
-}
-
 /// The window's occurrences at the calendar's current state, from those it had at `position`:
 /// the objects changed since then (by UID) are read again, the others kept. None when the
 /// journal no longer reaches `position` or too much changed: the caller reads the window whole.
@@ -219,15 +214,12 @@ async fn update(
     {
         Ok(changes) if changes.len() <= UPDATE_AT_MOST as usize => changes,
         Ok(_) | Err(calvault_core::store::StoreError::PositionTooOld { .. }) => return Ok(None),
-        Err(e) => return Err(store_error(e)),
+        Err(e) => return Err(e.into()),
     };
     let changed: std::collections::HashSet<&str> =
         changes.iter().map(|change| change.uid.as_str()).collect();
     let uids: Vec<String> = changed.iter().map(|uid| uid.to_string()).collect();
-    let objects = store
-        .objects_by_uids(reading.calendar, &uids)
-        .await
-        .map_err(store_error)?;
+    let objects = store.objects_by_uids(reading.calendar, &uids).await?;
     let mut occurrences: Vec<Occurrence> = previous
         .iter()
         .filter(|occurrence| !changed.contains(&*occurrence.uid))
