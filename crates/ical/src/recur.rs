@@ -1,4 +1,5 @@
-//! Recurrence rules (RFC 5545 §3.3.10) expanded by calcard, in local ("floating") time.
+//! Recurrence rules (RFC 5545 §3.3.10) expanded in local ("floating") time: the commonest by
+//! date arithmetic (`plain`), any other by calcard.
 //!
 //! Rules are expanded in the local time of DTSTART and each occurrence is converted to UTC
 //! afterwards, which is what RFC 5545 §3.3.10 asks for across DST changes.
@@ -6,6 +7,8 @@
 use calcard::common::timezone::Tz;
 use calcard::{Entry, Parser};
 use chrono::NaiveDateTime;
+
+mod plain;
 
 /// Occurrence starts in local time, in order; `complete` is false when `limit` cut it short.
 #[derive(Debug)]
@@ -16,7 +19,16 @@ pub(crate) struct Expansion {
 
 /// Expands `rule` (an RRULE value whose UNTIL, if any, is already in the local time of
 /// `start`) from `start`, at most `limit` occurrences. None when calcard cannot use the rule.
+/// The commonest rules are computed directly (`plain`), the others by calcard.
 pub(crate) fn expand(start: NaiveDateTime, rule: &str, limit: usize) -> Option<Expansion> {
+    match plain::Plain::read(rule) {
+        Some(plain) => plain.expand(start, limit),
+        None => expand_with_calcard(start, rule, limit),
+    }
+}
+
+/// Any rule, through calcard: the rule is written into a VCALENDAR and expanded.
+fn expand_with_calcard(start: NaiveDateTime, rule: &str, limit: usize) -> Option<Expansion> {
     // A control character would end the synthesised content line early.
     let rule: String = rule.chars().filter(|c| !c.is_control()).collect();
     let text = format!(
