@@ -266,7 +266,7 @@ pub async fn resumable(vault: &Vault, device: &Device) -> Result<Vec<Resumable>>
             suspended: true,
             at,
             until: None,
-            to_send: ds.queue.len() + ds.in_flight.len(),
+            to_send: ds.to_send() + ds.in_flight.len(),
         });
     }
     let mut datastores = BTreeSet::new();
@@ -292,7 +292,7 @@ pub async fn resumable(vault: &Vault, device: &Device) -> Result<Vec<Resumable>>
             suspended: false,
             at: session.updated_at,
             until: Some(session.expires_at),
-            to_send: ds.queue.len() + ds.in_flight.len(),
+            to_send: ds.to_send() + ds.in_flight.len(),
         });
     }
     Ok(found)

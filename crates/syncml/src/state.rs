@@ -383,6 +383,10 @@ pub struct DatastoreSession {
     pub resend: Vec<String>,
     /// Server changes still to send.
     pub queue: OutQueue,
+    /// A slow or refresh sync's objects not queued yet, read from the calendar as the
+    /// messages go.
+    #[serde(default)]
+    pub scan: Option<SlowScan>,
     /// Server changes in the last reply: acknowledged when the client's next message comes.
     /// A session interrupted before that sends them again when resumed.
     #[serde(default)]
@@ -397,6 +401,34 @@ pub struct DatastoreSession {
     pub sent_adds: BTreeMap<String, String>,
     pub from_client: SyncCounts,
     pub to_client: SyncCounts,
+}
+
+impl DatastoreSession {
+    /// The server changes not sent yet: queued, and those of the scan still to come.
+    pub fn to_send(&self) -> usize {
+        self.queue.len() + self.scan.as_ref().map_or(0, |scan| scan.left as usize)
+    }
+
+    /// Whether anything is left to send.
+    pub fn sending(&self) -> bool {
+        !self.queue.is_empty() || self.scan.is_some()
+    }
+}
+
+/// The calendar's objects a slow or refresh sync has still to send, in the order of their
+/// ids: the next ones are read when the queue runs out. Listing every object in the state
+/// instead made it grow with the calendar, written and read back after every message.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SlowScan {
+    /// The id of the last object read.
+    pub after: i64,
+    /// The journal position the sync reaches: an object written after it is left to the next
+    /// sync, which sends it as a change since that position.
+    pub upto: i64,
+    /// Objects that are the device's own (it sent or matched them in this session), sorted.
+    pub skip: Vec<i64>,
+    /// Objects counted at the start that the scan has not reached: NumberOfChanges.
+    pub left: u32,
 }
 
 /// A large object arriving in chunks (OMA DS Protocol 1.2 §6.4 (Large Object Handling)).

@@ -160,7 +160,7 @@ async fn resume_datastore(ctx: &mut Ctx<'_>, alert: &Alert, item: &Item) -> Resu
         device = %ctx.device.key,
         datastore = %uri.name,
         sync_type = previous.sync_type.name(),
-        to_send = previous.queue.len(),
+        to_send = previous.to_send(),
         "syncml session resumed"
     );
     let (sync_type, client_next) = (previous.sync_type, previous.client_next.clone());
@@ -267,6 +267,7 @@ async fn start_datastore(
         pending_deletes: Vec::new(),
         resend,
         queue: Default::default(),
+        scan: None,
         in_flight: Vec::new(),
         resumed: false,
         queue_ready: false,

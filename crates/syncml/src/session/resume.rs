@@ -23,7 +23,7 @@ pub(super) fn suspend(ctx: &mut Ctx<'_>) {
     if ctx.state.stage != Stage::Done {
         for ds in &ctx.state.datastores {
             let kept = unacknowledged(ds.clone(), outgoing.as_ref());
-            tracing::info!(device = %ctx.device.key, datastore = %ds.server_uri, to_send = kept.queue.len(), "syncml sync suspended");
+            tracing::info!(device = %ctx.device.key, datastore = %ds.server_uri, to_send = kept.to_send(), "syncml sync suspended");
             ctx.device_state
                 .suspended
                 .insert(ds.server_uri.clone(), kept);

@@ -11,7 +11,7 @@ use calvault_syncml_proto::{Change, Command, Delete, Sync};
 use super::{Ctx, deletions, items};
 use crate::error::Result;
 use crate::package::{chunk_end, item, type_meta};
-use crate::state::{OutChange, OutQueue, OutgoingChunk, Stage, SyncType};
+use crate::state::{OutChange, OutQueue, OutgoingChunk, SlowScan, Stage, SyncType};
 use crate::window;
 
 const PAGE: u32 = 1000;
@@ -36,6 +36,7 @@ pub(super) async fn prepare(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
     let store = ctx.vault.store();
     let position = store.position(calendar_id).await?;
     let mut queue = OutQueue::default();
+    let mut scan = None;
     match sync_type {
         SyncType::TwoWay | SyncType::OneWayFromServer => {
             queue = changes_since(ctx, index, last_position, position)
@@ -56,14 +57,29 @@ pub(super) async fn prepare(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
             } else {
                 HashSet::new()
             };
+            // Counted now, read as the messages go (`refill`).
+            let mut skip = Vec::new();
+            let mut left = 0u32;
             for object in store.list_objects(calendar_id).await? {
-                let skip = touched.contains(&object.uid);
-                if collection.holds(&object.facts.component)
-                    && window::holds(window, &object.facts)
-                    && !skip
+                if !collection.holds(&object.facts.component)
+                    || !window::holds(window, &object.facts)
                 {
-                    queue.push(OutChange::Add { uid: object.uid });
+                    continue;
                 }
+                if touched.contains(&object.uid) {
+                    skip.push(object.id);
+                } else {
+                    left += 1;
+                }
+            }
+            skip.sort_unstable();
+            if left > 0 {
+                scan = Some(SlowScan {
+                    after: 0,
+                    upto: position,
+                    skip,
+                    left,
+                });
             }
         }
         SyncType::OneWayFromClient | SyncType::RefreshFromClient => {}
@@ -76,6 +92,7 @@ pub(super) async fn prepare(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
         position
     };
     ds.queue = queue;
+    ds.scan = scan;
     ds.queue_ready = true;
     Ok(())
 }
@@ -175,7 +192,7 @@ pub(super) async fn emit(ctx: &mut Ctx<'_>) -> Result<bool> {
             .outgoing
             .as_ref()
             .is_some_and(|c| c.datastore == ds.server_uri);
-        if !ds.queue_ready || (ds.number_of_changes_sent && ds.queue.is_empty() && !unfinished) {
+        if !ds.queue_ready || (ds.number_of_changes_sent && !ds.sending() && !unfinished) {
             continue;
         }
         let pending = emit_datastore(ctx, index, &mut used).await?;
@@ -202,16 +219,22 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
         .outgoing
         .as_ref()
         .is_some_and(|c| c.datastore == ds.server_uri);
-    sync.number_of_changes = Some(ds.queue.len() as u32 + u32::from(in_chunks));
+    sync.number_of_changes = Some(ds.to_send() as u32 + u32::from(in_chunks));
     ds.number_of_changes_sent = true;
     *used += ctx.reply.command_size(&Command::Sync(sync.clone()));
 
     if let Some(chunk) = ctx.state.outgoing.take() {
         let more = next_chunk(ctx, chunk, &mut sync, used);
         ctx.reply.push(Command::Sync(sync));
-        return Ok(more || !ctx.state.datastores[index].queue.is_empty());
+        return Ok(more || ctx.state.datastores[index].sending());
     }
-    while let Some(change) = ctx.state.datastores[index].queue.front().cloned() {
+    loop {
+        if ctx.state.datastores[index].queue.is_empty() {
+            refill(ctx, index).await?;
+        }
+        let Some(change) = ctx.state.datastores[index].queue.front().cloned() else {
+            break;
+        };
         let Some(command) = build(ctx, index, &change).await? else {
             ctx.state.datastores[index].queue.pop_front();
             continue;
@@ -235,10 +258,61 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
         let chunk = start_chunk(ctx, index, change, command);
         let more = next_chunk(ctx, chunk, &mut sync, used);
         ctx.reply.push(Command::Sync(sync));
-        return Ok(more || !ctx.state.datastores[index].queue.is_empty());
+        return Ok(more || ctx.state.datastores[index].sending());
     }
     ctx.reply.push(Command::Sync(sync));
-    Ok(!ctx.state.datastores[index].queue.is_empty())
+    Ok(ctx.state.datastores[index].sending())
+}
+
+/// Queues the scan's next objects that are to be sent, keeping them read for `build`; ends
+/// the scan when the calendar has no more.
+async fn refill(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
+    let ds = &ctx.state.datastores[index];
+    let (calendar_id, collection, window) = (ds.calendar_id, ds.collection, ds.window);
+    let store = ctx.vault.store();
+    while ctx.state.datastores[index].queue.is_empty() {
+        let Some(scan) = ctx.state.datastores[index].scan.as_mut() else {
+            return Ok(());
+        };
+        let page = store
+            .objects_page(calendar_id, scan.after, READ_AHEAD as u32)
+            .await?;
+        let short = page.len() < READ_AHEAD;
+        let Some(last) = page.last() else {
+            ctx.state.datastores[index].scan = None;
+            return Ok(());
+        };
+        scan.after = last.meta.id;
+        let mut queued = Vec::new();
+        for object in page {
+            let facts = &object.meta.facts;
+            if !collection.holds(&facts.component) || !window::holds(window, facts) {
+                continue;
+            }
+            if scan.skip.binary_search(&object.meta.id).is_ok() {
+                continue;
+            }
+            // Written after the sync's position: the next sync sends it as a change.
+            if object.meta.seq > scan.upto {
+                continue;
+            }
+            // Unchanged since the count, so counted: when none is left, the scan is over
+            // (and the message that sends the last one carries Final).
+            scan.left = scan.left.saturating_sub(1);
+            queued.push(object);
+        }
+        if short || scan.left == 0 {
+            ctx.state.datastores[index].scan = None;
+        }
+        for object in queued {
+            let uid = object.meta.uid.clone();
+            ctx.state.datastores[index]
+                .queue
+                .push(OutChange::Add { uid: uid.clone() });
+            ctx.prefetched.insert(uid, object);
+        }
+    }
+    Ok(())
 }
 
 fn count_sent(ctx: &mut Ctx<'_>, index: usize, change: &OutChange) {

@@ -158,6 +158,29 @@ impl Device {
             .await
     }
 
+    /// Answers the server's package from `reply` on, message after message: every Add
+    /// acknowledged and mapped to `luid_prefix` + its GUID, the next message asked for until
+    /// the Final one. The GUIDs of the Adds of `reply` and of every later message.
+    pub async fn receive_package(
+        &mut self,
+        server: &Server,
+        mut reply: SyncMl,
+        luid_prefix: &str,
+    ) -> Vec<String> {
+        let mut received = Vec::new();
+        loop {
+            received.extend(server_adds(&reply));
+            let mut answer = acknowledge(&reply, 1, luid_prefix);
+            if reply.body.final_ {
+                let last = self.send(server, answer, true).await;
+                assert!(last.body.final_);
+                return received;
+            }
+            answer.push(bare_alert(answer.len() as u32 + 1, AlertCode::NEXT_MESSAGE));
+            reply = self.send(server, answer, false).await;
+        }
+    }
+
     /// Suspends the session (Alert 224).
     pub async fn suspend(&mut self, server: &Server) -> SyncMl {
         self.send(server, vec![bare_alert(1, AlertCode::SUSPEND)], true)
