@@ -33,26 +33,6 @@ async fn delete_from_elsewhere(server: &Server, uid: &str) {
         .unwrap();
 }
 
-/// The Target LocURIs (the device's LUIDs) of the server's Replaces in a reply.
-fn server_replaces(msg: &SyncMl) -> Vec<String> {
-    let mut luids = Vec::new();
-    for command in &msg.body.commands {
-        if let Command::Sync(sync) = command {
-            for inner in &sync.commands {
-                if let Command::Replace(change) = inner {
-                    luids.extend(
-                        change
-                            .items
-                            .iter()
-                            .filter_map(|i| i.target.as_ref().map(|t| t.loc_uri.clone())),
-                    );
-                }
-            }
-        }
-    }
-    luids
-}
-
 const EVENTS: usize = 70;
 
 fn uid(n: usize) -> String {

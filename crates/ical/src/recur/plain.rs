@@ -194,14 +194,15 @@ impl Plain {
     /// days the month does not have are skipped (RFC 5545 §3.3.10).
     fn days_in(&self, month: NaiveDate, default_day: u32) -> Vec<NaiveDate> {
         let length = month_length(month);
-        let wanted: Vec<i8> = if self.month_days.is_empty() {
-            vec![i8::try_from(default_day).unwrap_or(1)]
+        let default = [i8::try_from(default_day).unwrap_or(1)];
+        let wanted: &[i8] = if self.month_days.is_empty() {
+            &default
         } else {
-            self.month_days.clone()
+            &self.month_days
         };
         let mut days: Vec<NaiveDate> = wanted
-            .into_iter()
-            .filter_map(|day| {
+            .iter()
+            .filter_map(|&day| {
                 let day = if day > 0 {
                     i32::from(day)
                 } else {

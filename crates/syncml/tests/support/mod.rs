@@ -406,22 +406,46 @@ pub fn server_alerts(msg: &SyncMl) -> Vec<u16> {
 
 /// The GUIDs (our Source) of the server's Adds in a reply.
 pub fn server_adds(msg: &SyncMl) -> Vec<String> {
-    let mut guids = Vec::new();
-    for command in &msg.body.commands {
-        if let Command::Sync(sync) = command {
-            for inner in &sync.commands {
-                if let Command::Add(change) = inner {
-                    guids.extend(
-                        change
-                            .items
-                            .iter()
-                            .filter_map(|i| i.source.as_ref().map(|s| s.loc_uri.clone())),
-                    );
-                }
-            }
-        }
-    }
-    guids
+    server_items(msg, |command| match command {
+        Command::Add(change) => Some(
+            change
+                .items
+                .iter()
+                .filter_map(|i| i.source.as_ref())
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+/// The Targets (the device's LUIDs) of the server's Replaces in a reply.
+pub fn server_replaces(msg: &SyncMl) -> Vec<String> {
+    server_items(msg, |command| match command {
+        Command::Replace(change) => Some(
+            change
+                .items
+                .iter()
+                .filter_map(|i| i.target.as_ref())
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+/// The LocURIs `pick` takes from each command of the server's Syncs in a reply.
+fn server_items(msg: &SyncMl, pick: impl Fn(&Command) -> Option<Vec<&Location>>) -> Vec<String> {
+    msg.body
+        .commands
+        .iter()
+        .filter_map(|command| match command {
+            Command::Sync(sync) => Some(&sync.commands),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(pick)
+        .flatten()
+        .map(|location| location.loc_uri.clone())
+        .collect()
 }
 
 /// The user and their calendar named `calendar`, read from the store.
