@@ -100,6 +100,15 @@ pub struct StoredObject {
     pub data: String,
 }
 
+/// An object of a time range read by a caller that holds some revisions already: their data is
+/// left out (see `Store::objects_in_range_except`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeObject {
+    pub meta: ObjectMeta,
+    /// None when the object's newest revision is one the caller said it knows.
+    pub data: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectMeta {
     /// Store-wide id of the object row (stable while the object lives).

@@ -778,6 +778,50 @@ impl Store for SqliteStore {
         Ok(sorted(objects, |o| o.meta.id))
     }
 
+    async fn objects_in_range_except(
+        &self,
+        calendar: CalendarId,
+        start: i64,
+        end: i64,
+        known: &[Seq],
+    ) -> Result<Vec<RangeObject>> {
+        let sql = concat!(
+            "SELECT ",
+            object_columns!(),
+            // The IN list is read once into a temporary index; an object whose revision is
+            // known costs no look-up of its revision.
+            ", CASE WHEN o.seq IN (SELECT value FROM json_each($4)) THEN NULL ELSE ",
+            "(SELECT r.data FROM revisions r WHERE r.calendar_id = o.calendar_id AND r.seq = o.seq) END ",
+            "FROM objects o WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
+            "AND (o.last_end IS NULL OR o.last_end > $2)"
+        );
+        let known: Vec<String> = known.iter().map(i64::to_string).collect();
+        let known = format!("[{}]", known.join(","));
+        let params = vec![
+            ("$1", Value::Integer(calendar)),
+            ("$2", Value::Integer(start)),
+            ("$3", Value::Integer(end)),
+            ("$4", Value::Text(known)),
+        ];
+        let rows = self
+            .direct
+            .all_blocking(sql, params, |row| {
+                Ok((crate::rows::direct::object_meta(row)?, row.get(11)?))
+            })
+            .await?;
+        let mut objects: Vec<RangeObject> = rows
+            .into_iter()
+            .map(
+                |(meta, data): (ObjectMetaRow, Option<String>)| RangeObject {
+                    meta: meta.into(),
+                    data,
+                },
+            )
+            .collect();
+        objects.sort_by_key(|o| o.meta.id);
+        Ok(objects)
+    }
+
     async fn objects_ended_before(
         &self,
         calendar: CalendarId,

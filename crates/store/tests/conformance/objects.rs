@@ -162,6 +162,26 @@ pub async fn objects_are_found_by_time_range(b: Arc<Backend>) {
     in_range.sort();
     // [300, 400): "touching" ends at 300 and "future" starts at 400, both outside.
     assert_eq!(in_range, ["around", "forever", "inside", "timeless"]);
+    // Read by a caller holding "around" and "forever" already: their data is left out.
+    let whole = store.objects_in_range(c, 300, 400).await.unwrap();
+    let known: Vec<i64> = whole
+        .iter()
+        .filter(|o| ["around", "forever"].contains(&o.meta.uid.as_str()))
+        .map(|o| o.meta.seq)
+        .collect();
+    let except = store
+        .objects_in_range_except(c, 300, 400, &known)
+        .await
+        .unwrap();
+    assert_eq!(except.len(), whole.len());
+    for (object, full) in except.iter().zip(&whole) {
+        assert_eq!(object.meta, full.meta, "the same objects, ordered by id");
+        if known.contains(&object.meta.seq) {
+            assert_eq!(object.data, None, "{}", object.meta.uid);
+        } else {
+            assert_eq!(object.data.as_deref(), Some(full.data.as_str()));
+        }
+    }
     let ended: Vec<String> = store
         .objects_ended_before(c, 300)
         .await

@@ -189,13 +189,41 @@ const GENERATION: usize = 4_096;
 impl Series {
     /// The parsed object of revision `seq` of a calendar, if it was parsed from `text`.
     pub fn get(&self, calendar: i64, seq: i64, text: &str) -> Option<Arc<CalendarObject>> {
+        self.find(calendar, seq, |parsed| &*parsed.text == text)
+    }
+
+    /// The parsed object of revision `seq` of a calendar, read without its text (see `known`):
+    /// the revision is checked by the object's UID.
+    pub fn get_known(&self, calendar: i64, seq: i64, uid: &str) -> Option<Arc<CalendarObject>> {
+        self.find(calendar, seq, |parsed| parsed.object.uid() == uid)
+    }
+
+    /// The revisions of a calendar held parsed: a time-range read leaves their text out.
+    pub fn known(&self, calendar: i64) -> Vec<i64> {
+        let Ok(generations) = self.generations.lock() else {
+            return Vec::new();
+        };
+        generations
+            .iter()
+            .flat_map(|generation| generation.keys())
+            .filter(|(of, _)| *of == calendar)
+            .map(|(_, seq)| *seq)
+            .collect()
+    }
+
+    fn find(
+        &self,
+        calendar: i64,
+        seq: i64,
+        same: impl Fn(&Parsed) -> bool,
+    ) -> Option<Arc<CalendarObject>> {
         let mut generations = self.generations.lock().ok()?;
         let key = (calendar, seq);
         if let Some(parsed) = generations[0].get(&key) {
-            return (&*parsed.text == text).then(|| parsed.object.clone());
+            return same(parsed).then(|| parsed.object.clone());
         }
         let parsed = generations[1].remove(&key)?;
-        if &*parsed.text != text {
+        if !same(&parsed) {
             return None;
         }
         let object = parsed.object.clone();
@@ -266,6 +294,17 @@ mod series_tests {
                 .is_none(),
             "not what it was parsed from"
         );
+    }
+
+    #[test]
+    fn a_known_revision_is_found_by_its_uid() {
+        let series = Series::default();
+        series.put(1, 7, TEXT, parsed());
+        series.put(2, 9, TEXT, parsed());
+        assert_eq!(series.known(1), vec![7]);
+        assert!(series.get_known(1, 7, "s").is_some());
+        assert!(series.get_known(1, 7, "other").is_none(), "another object");
+        assert!(series.get_known(1, 9, "s").is_none(), "another revision");
     }
 
     #[test]
