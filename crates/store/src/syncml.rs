@@ -29,7 +29,9 @@ pub struct SyncmlSession {
     pub client_uri: String,
     pub client_session: String,
     pub state: serde_json::Value,
-    pub last_reply: Option<SyncmlReply>,
+    /// The MsgID of the last message answered; its reply is read only when the client sends
+    /// that message again (`SyncmlStore::syncml_reply`).
+    pub last_msg_id: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub expires_at: Timestamp,
@@ -66,6 +68,8 @@ pub trait SyncmlStore: Send + Sync {
     /// The sessions of a device that are still kept, newest first (a resumed sync looks for
     /// the one that was cut off).
     async fn syncml_sessions_of_device(&self, device: DeviceId) -> Result<Vec<SyncmlSession>>;
+    /// The reply to the session's last message answered.
+    async fn syncml_reply(&self, id: &str) -> Result<Option<SyncmlReply>>;
     /// Writes the new state and the reply to the message just handled, together, so a resent
     /// message is answered exactly as the first time. NotFound when the session is gone.
     async fn save_syncml_session(
@@ -117,7 +121,25 @@ pub trait SyncmlStore: Send + Sync {
 
 /// The columns of `syncml_sessions`, in the order [`SyncmlSessionRow`] reads them.
 pub(crate) const SESSION_COLUMNS: &str = "id, user_id, device_id, client_uri, client_session, \
-     state, last_msg_id, reply, reply_type, created_at, updated_at, expires_at";
+     state, last_msg_id, created_at, updated_at, expires_at";
+
+/// The reply columns of `syncml_sessions`, NULL until a message was answered.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SyncmlReplyRow {
+    last_msg_id: Option<i64>,
+    reply: Option<Vec<u8>>,
+    reply_type: Option<String>,
+}
+
+impl SyncmlReplyRow {
+    pub(crate) fn reply(self) -> Option<SyncmlReply> {
+        Some(SyncmlReply {
+            msg_id: self.last_msg_id?,
+            content_type: self.reply_type?,
+            body: self.reply?,
+        })
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SyncmlSessionRow {
@@ -128,8 +150,6 @@ pub(crate) struct SyncmlSessionRow {
     client_session: String,
     state: String,
     last_msg_id: Option<i64>,
-    reply: Option<Vec<u8>>,
-    reply_type: Option<String>,
     created_at: i64,
     updated_at: i64,
     expires_at: i64,
@@ -141,14 +161,6 @@ impl TryFrom<SyncmlSessionRow> for SyncmlSession {
     fn try_from(r: SyncmlSessionRow) -> Result<Self> {
         let state = serde_json::from_str(&r.state)
             .map_err(|e| crate::StoreError::Corrupt(format!("state of session {}: {e}", r.id)))?;
-        let last_reply = match (r.last_msg_id, r.reply, r.reply_type) {
-            (Some(msg_id), Some(body), Some(content_type)) => Some(SyncmlReply {
-                msg_id,
-                content_type,
-                body,
-            }),
-            _ => None,
-        };
         Ok(SyncmlSession {
             id: r.id,
             user_id: r.user_id,
@@ -156,7 +168,7 @@ impl TryFrom<SyncmlSessionRow> for SyncmlSession {
             client_uri: r.client_uri,
             client_session: r.client_session,
             state,
-            last_reply,
+            last_msg_id: r.last_msg_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
             expires_at: r.expires_at,

@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 
 use super::{SqliteStore, direct};
 use crate::sql_error::{classify, expect_row};
-use crate::syncml::{SESSION_COLUMNS, SyncmlSessionRow};
+use crate::syncml::{SESSION_COLUMNS, SyncmlReplyRow, SyncmlSessionRow};
 use crate::*;
 
 #[async_trait]
@@ -45,6 +45,15 @@ impl SyncmlStore for SqliteStore {
             .fetch_optional(&self.writer)
             .await?;
         row.map(SyncmlSession::try_from).transpose()
+    }
+
+    async fn syncml_reply(&self, id: &str) -> Result<Option<SyncmlReply>> {
+        let sql = "SELECT last_msg_id, reply, reply_type FROM syncml_sessions WHERE id = $1";
+        let row: Option<SyncmlReplyRow> = sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(&self.writer)
+            .await?;
+        Ok(row.and_then(SyncmlReplyRow::reply))
     }
 
     async fn syncml_session_of_client(

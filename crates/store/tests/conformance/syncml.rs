@@ -43,7 +43,8 @@ pub async fn syncml_sessions_keep_state_and_the_last_reply(b: Arc<Backend>) {
         .await
         .unwrap();
     assert_eq!(created.state, json!({"phase": "init"}));
-    assert_eq!(created.last_reply, None);
+    assert_eq!(created.last_msg_id, None);
+    assert_eq!(store.syncml_reply("s1").await.unwrap(), None);
     assert!(matches!(
         store
             .create_syncml_session(new_session("s1", user.id, device.id, "6"))
@@ -62,7 +63,13 @@ pub async fn syncml_sessions_keep_state_and_the_last_reply(b: Arc<Backend>) {
         .unwrap();
     let read = store.syncml_session("s1").await.unwrap().unwrap();
     assert_eq!(read.state, json!({"phase": "sync"}));
-    assert_eq!(read.last_reply, Some(reply.clone()), "bytes kept exactly");
+    assert_eq!(read.last_msg_id, Some(1));
+    assert_eq!(
+        store.syncml_reply("s1").await.unwrap(),
+        Some(reply.clone()),
+        "bytes kept exactly"
+    );
+    assert_eq!(store.syncml_reply("nope").await.unwrap(), None);
     assert_eq!((read.updated_at, read.expires_at), (150, 450));
     assert!(store.syncml_session("nope").await.unwrap().is_none());
     assert!(matches!(

@@ -190,19 +190,21 @@ impl Engine {
         let encoding = Encoding::from_content_type(request.content_type)?;
         let msg = decode(request.body, encoding)?;
         if let Some(session) = self.find_session(&request, &msg).await? {
-            if let Some(reply) = &session.last_reply
-                && reply.msg_id == i64::from(msg.hdr.msg_id)
+            let msg_id = i64::from(msg.hdr.msg_id);
+            if session.last_msg_id == Some(msg_id)
+                && let Some(reply) = self.vault.syncml_store().syncml_reply(&session.id).await?
+                && reply.msg_id == msg_id
             {
                 tracing::info!(session = %session.id, msg = msg.hdr.msg_id, "syncml resent message answered from the cache");
                 return Ok(Response {
-                    content_type: reply.content_type.clone(),
-                    body: reply.body.clone(),
+                    content_type: reply.content_type,
+                    body: reply.body,
                 });
             }
             // MsgID 1 opens a session (SyncML RepPro: MsgIDs count from 1): a client killed
             // and started again may reuse its SessionID, and must not land in what is left of
             // the old session.
-            let started_over = msg.hdr.msg_id == 1 && session.last_reply.is_some();
+            let started_over = msg.hdr.msg_id == 1 && session.last_msg_id.is_some();
             let state: SessionState = serde_json::from_value(session.state.clone())?;
             if state.stage != Stage::Done && !started_over {
                 return self.continue_session(session, state, msg, encoding).await;
