@@ -127,26 +127,20 @@ pub trait Store: SyncmlStore + SettingsStore + Send + Sync + 'static {
         start: i64,
         end: i64,
     ) -> Result<Vec<StoredObject>>;
-    /// `objects_in_range`, without the data of the objects whose newest revision is in `known`
-    /// (revisions the caller holds already, parsed say): reading a month of a large calendar
-    /// costs reading what is new to the caller. Ordered by id.
-    async fn objects_in_range_except(
+    /// The objects whose span meets [start, end), as `objects_in_range` finds them, from the
+    /// span index alone: no row, no data. Ordered by id.
+    async fn object_refs_in_range(
         &self,
         calendar: CalendarId,
         start: i64,
         end: i64,
-        known: &[Seq],
-    ) -> Result<Vec<RangeObject>> {
-        let known: std::collections::HashSet<Seq> = known.iter().copied().collect();
-        let objects = self.objects_in_range(calendar, start, end).await?;
-        Ok(objects
-            .into_iter()
-            .map(|object| RangeObject {
-                data: (!known.contains(&object.meta.seq)).then_some(object.data),
-                meta: object.meta,
-            })
-            .collect())
-    }
+    ) -> Result<Vec<ObjectRef>>;
+    /// The data of a calendar's revisions by seq; tombstones and seqs not found are absent.
+    async fn revision_texts(
+        &self,
+        calendar: CalendarId,
+        seqs: &[Seq],
+    ) -> Result<Vec<(Seq, String)>>;
     /// Live objects whose last_end is before `before` (never-ending ones excluded).
     async fn objects_ended_before(
         &self,

@@ -100,13 +100,29 @@ pub struct StoredObject {
     pub data: String,
 }
 
-/// An object of a time range read by a caller that holds some revisions already: their data is
-/// left out (see `Store::objects_in_range_except`).
+/// What a time-range read finds of an object in the span index alone
+/// (`Store::object_refs_in_range`): enough to know it, not its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RangeObject {
-    pub meta: ObjectMeta,
-    /// None when the object's newest revision is one the caller said it knows.
-    pub data: Option<String>,
+pub struct ObjectRef {
+    pub id: i64,
+    pub uid: String,
+    pub name: String,
+    /// Its newest revision.
+    pub seq: Seq,
+    /// `VEVENT`, `VTODO` or `VJOURNAL`.
+    pub component: String,
+}
+
+impl From<&ObjectMeta> for ObjectRef {
+    fn from(meta: &ObjectMeta) -> Self {
+        ObjectRef {
+            id: meta.id,
+            uid: meta.uid.clone(),
+            name: meta.name.clone(),
+            seq: meta.seq,
+            component: meta.facts.component.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

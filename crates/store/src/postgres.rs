@@ -1032,30 +1032,48 @@ impl Store for PostgresStore {
         Ok(rows.into_iter().map(StoredObject::from).collect())
     }
 
-    async fn objects_in_range_except(
+    async fn object_refs_in_range(
         &self,
         calendar: CalendarId,
         start: i64,
         end: i64,
-        known: &[Seq],
-    ) -> Result<Vec<RangeObject>> {
-        // The data of a known revision is never read out of its TOAST table.
+    ) -> Result<Vec<ObjectRef>> {
         let sql = concat!(
-            "SELECT ",
-            object_columns!(),
-            ", CASE WHEN o.seq = ANY($4) THEN NULL ELSE r.data END AS data ",
-            "FROM objects o JOIN revisions r ON r.calendar_id = o.calendar_id AND r.seq = o.seq ",
+            "SELECT o.id, o.uid, o.name, o.seq, o.component FROM objects o ",
             "WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
             "AND (o.last_end IS NULL OR o.last_end > $2) ORDER BY o.id"
         );
-        let rows: Vec<RangeObjectRow> = sqlx::query_as(sql)
+        let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(sql)
             .bind(calendar)
             .bind(start)
             .bind(end)
-            .bind(known)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.into_iter().map(RangeObject::from).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, uid, name, seq, component)| ObjectRef {
+                id,
+                uid,
+                name,
+                seq,
+                component,
+            })
+            .collect())
+    }
+
+    async fn revision_texts(
+        &self,
+        calendar: CalendarId,
+        seqs: &[Seq],
+    ) -> Result<Vec<(Seq, String)>> {
+        let sql = "SELECT seq, data FROM revisions WHERE calendar_id = $1 AND seq = ANY($2) \
+             AND data IS NOT NULL";
+        let rows: Vec<(i64, String)> = sqlx::query_as(sql)
+            .bind(calendar)
+            .bind(seqs)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows)
     }
 
     async fn objects_ended_before(

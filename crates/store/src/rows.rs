@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    Alert, AppPassword, Calendar, DavFile, Device, NewAlert, ObjectFacts, ObjectMeta, RangeObject,
-    Result, Revision, RevisionKind, RevisionMeta, Share, ShareAccess, Snapshot, StoreError,
-    StoredObject, Tombstone, User,
+    Alert, AppPassword, Calendar, DavFile, Device, NewAlert, ObjectFacts, ObjectMeta, Result,
+    Revision, RevisionKind, RevisionMeta, Share, ShareAccess, Snapshot, StoreError, StoredObject,
+    Tombstone, User,
 };
 
 macro_rules! user_columns {
@@ -163,23 +163,6 @@ pub(crate) struct StoredObjectRow {
 impl From<StoredObjectRow> for StoredObject {
     fn from(r: StoredObjectRow) -> Self {
         StoredObject {
-            meta: r.meta.into(),
-            data: r.data,
-        }
-    }
-}
-
-/// An object row with its newest revision's data, or NULL (`Store::objects_in_range_except`).
-#[derive(sqlx::FromRow)]
-pub(crate) struct RangeObjectRow {
-    #[sqlx(flatten)]
-    meta: ObjectMetaRow,
-    data: Option<String>,
-}
-
-impl From<RangeObjectRow> for RangeObject {
-    fn from(r: RangeObjectRow) -> Self {
-        RangeObject {
             meta: r.meta.into(),
             data: r.data,
         }

@@ -207,7 +207,20 @@ impl SqliteStore {
 
     /// The query plan of `objects_in_range`, as `EXPLAIN QUERY PLAN` prints it.
     pub async fn objects_in_range_plan(&self, calendar: CalendarId) -> Result<String> {
-        let sql = concat!("EXPLAIN QUERY PLAN ", objects_in_range_sql!());
+        self.range_plan(
+            concat!("EXPLAIN QUERY PLAN ", objects_in_range_sql!()),
+            calendar,
+        )
+        .await
+    }
+
+    /// The query plan of `object_refs_in_range`.
+    pub async fn object_refs_in_range_plan(&self, calendar: CalendarId) -> Result<String> {
+        let sql = concat!("EXPLAIN QUERY PLAN ", object_refs_in_range_sql!());
+        self.range_plan(sql, calendar).await
+    }
+
+    async fn range_plan(&self, sql: &'static str, calendar: CalendarId) -> Result<String> {
         let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sql)
             .bind(calendar)
             .bind(0_i64)
@@ -778,48 +791,48 @@ impl Store for SqliteStore {
         Ok(sorted(objects, |o| o.meta.id))
     }
 
-    async fn objects_in_range_except(
+    async fn object_refs_in_range(
         &self,
         calendar: CalendarId,
         start: i64,
         end: i64,
-        known: &[Seq],
-    ) -> Result<Vec<RangeObject>> {
-        let sql = concat!(
-            "SELECT ",
-            object_columns!(),
-            // The IN list is read once into a temporary index; an object whose revision is
-            // known costs no look-up of its revision.
-            ", CASE WHEN o.seq IN (SELECT value FROM json_each($4)) THEN NULL ELSE ",
-            "(SELECT r.data FROM revisions r WHERE r.calendar_id = o.calendar_id AND r.seq = o.seq) END ",
-            "FROM objects o WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
-            "AND (o.last_end IS NULL OR o.last_end > $2)"
-        );
-        let known: Vec<String> = known.iter().map(i64::to_string).collect();
-        let known = format!("[{}]", known.join(","));
+    ) -> Result<Vec<ObjectRef>> {
         let params = vec![
             ("$1", Value::Integer(calendar)),
             ("$2", Value::Integer(start)),
             ("$3", Value::Integer(end)),
-            ("$4", Value::Text(known)),
         ];
-        let rows = self
+        let mut refs = self
             .direct
-            .all_blocking(sql, params, |row| {
-                Ok((crate::rows::direct::object_meta(row)?, row.get(11)?))
+            .all_blocking(object_refs_in_range_sql!(), params, |row| {
+                Ok(ObjectRef {
+                    id: row.get(0)?,
+                    uid: row.get(1)?,
+                    name: row.get(2)?,
+                    seq: row.get(3)?,
+                    component: row.get(4)?,
+                })
             })
             .await?;
-        let mut objects: Vec<RangeObject> = rows
-            .into_iter()
-            .map(
-                |(meta, data): (ObjectMetaRow, Option<String>)| RangeObject {
-                    meta: meta.into(),
-                    data,
-                },
-            )
-            .collect();
-        objects.sort_by_key(|o| o.meta.id);
-        Ok(objects)
+        refs.sort_by_key(|r| r.id);
+        Ok(refs)
+    }
+
+    async fn revision_texts(
+        &self,
+        calendar: CalendarId,
+        seqs: &[Seq],
+    ) -> Result<Vec<(Seq, String)>> {
+        let sql = "SELECT r.seq, r.data FROM revisions r WHERE r.calendar_id = $1 \
+             AND r.seq IN (SELECT value FROM json_each($2)) AND r.data IS NOT NULL";
+        let seqs: Vec<String> = seqs.iter().map(i64::to_string).collect();
+        let params = vec![
+            ("$1", Value::Integer(calendar)),
+            ("$2", Value::Text(format!("[{}]", seqs.join(",")))),
+        ];
+        self.direct
+            .all_blocking(sql, params, |row| Ok((row.get(0)?, row.get(1)?)))
+            .await
     }
 
     async fn objects_ended_before(
@@ -1617,17 +1630,33 @@ fn sorted<K: Ord>(
 }
 
 /// Objects whose span meets [$2, $3): both ends are tested in the `objects_span` index, so an
-/// object that does not meet the range costs no look-up of its row.
+/// object that does not meet the range costs no look-up of its row. Named: without statistics,
+/// SQLite takes the narrower `objects_first_start`, which looks up every row before the range.
 macro_rules! objects_in_range_sql {
     () => {
         concat!(
-            stored_object_select!(),
+            "SELECT ",
+            $crate::rows::object_columns!(),
+            ", r.data FROM objects o INDEXED BY objects_span ",
+            "JOIN revisions r ON r.calendar_id = o.calendar_id AND r.seq = o.seq",
             " WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
             "AND (o.last_end IS NULL OR o.last_end > $2)"
         )
     };
 }
 use objects_in_range_sql;
+
+/// What `object_refs_in_range` reads: the columns the span index holds (and the rowid).
+macro_rules! object_refs_in_range_sql {
+    () => {
+        concat!(
+            "SELECT o.id, o.uid, o.name, o.seq, o.component FROM objects o ",
+            "WHERE o.calendar_id = $1 AND (o.first_start IS NULL OR o.first_start < $3) ",
+            "AND (o.last_end IS NULL OR o.last_end > $2)"
+        )
+    };
+}
+use object_refs_in_range_sql;
 
 /// Objects by UID, name or fingerprint: each an index search per key, never a scan (a scan
 /// here made imports quadratic). Rows, read on the calling thread (`direct`).

@@ -59,4 +59,14 @@ async fn a_time_range_reads_the_span_index() {
         "{plan}"
     );
     assert!(!plan.contains("SCAN"), "no scan:\n{plan}");
+    // What the agenda reads of each object is in the index: no look-up of its row.
+    let plan = store
+        .object_refs_in_range_plan(calendar)
+        .await
+        .expect("plan");
+    assert!(
+        plan.contains("SEARCH o USING COVERING INDEX objects_span (calendar_id=?)"),
+        "{plan}"
+    );
+    assert!(!plan.contains("SCAN"), "no scan:\n{plan}");
 }

@@ -1,6 +1,6 @@
 //! Dates and times as the pages show and read them, in the visitor's time zone.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::i18n::Text;
@@ -59,7 +59,11 @@ pub fn month_title(t: &Text, day: NaiveDate) -> String {
 }
 
 pub fn hm(at: NaiveDateTime) -> String {
-    at.format("%H:%M").to_string()
+    hm_of(at.time())
+}
+
+pub fn hm_of(at: NaiveTime) -> String {
+    format!("{:02}:{:02}", at.hour(), at.minute())
 }
 
 /// A date and time for listings (trash, snapshots), in the visitor's zone.

@@ -192,23 +192,10 @@ impl Series {
         self.find(calendar, seq, |parsed| &*parsed.text == text)
     }
 
-    /// The parsed object of revision `seq` of a calendar, read without its text (see `known`):
-    /// the revision is checked by the object's UID.
+    /// The parsed object of revision `seq` of a calendar, found without its text (a
+    /// time-range read finds objects in an index): the revision is checked by the object's UID.
     pub fn get_known(&self, calendar: i64, seq: i64, uid: &str) -> Option<Arc<CalendarObject>> {
         self.find(calendar, seq, |parsed| parsed.object.uid() == uid)
-    }
-
-    /// The revisions of a calendar held parsed: a time-range read leaves their text out.
-    pub fn known(&self, calendar: i64) -> Vec<i64> {
-        let Ok(generations) = self.generations.lock() else {
-            return Vec::new();
-        };
-        generations
-            .iter()
-            .flat_map(|generation| generation.keys())
-            .filter(|(of, _)| *of == calendar)
-            .map(|(_, seq)| *seq)
-            .collect()
     }
 
     fn find(
@@ -301,7 +288,6 @@ mod series_tests {
         let series = Series::default();
         series.put(1, 7, TEXT, parsed());
         series.put(2, 9, TEXT, parsed());
-        assert_eq!(series.known(1), vec![7]);
         assert!(series.get_known(1, 7, "s").is_some());
         assert!(series.get_known(1, 7, "other").is_none(), "another object");
         assert!(series.get_known(1, 9, "s").is_none(), "another revision");
