@@ -228,9 +228,11 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
         ctx.reply.push(Command::Sync(sync));
         return Ok(more || ctx.state.datastores[index].sending());
     }
+    let commands_from = *used;
     loop {
         if ctx.state.datastores[index].queue.is_empty() {
-            refill(ctx, index).await?;
+            let want = likely_to_fit(ctx.reply.room(*used), *used - commands_from, &sync);
+            refill(ctx, index, want).await?;
         }
         let Some(change) = ctx.state.datastores[index].queue.front().cloned() else {
             break;
@@ -264,9 +266,23 @@ async fn emit_datastore(ctx: &mut Ctx<'_>, index: usize, used: &mut usize) -> Re
     Ok(ctx.state.datastores[index].sending())
 }
 
+/// How many more objects the message is likely to take, from the room left and the size of
+/// the commands it holds (READ_AHEAD before the first): what is read and does not fit is read
+/// again in the next message.
+fn likely_to_fit(room: Option<usize>, commands_size: usize, sync: &Sync) -> usize {
+    match room {
+        Some(room) if !sync.commands.is_empty() => {
+            let average = (commands_size / sync.commands.len()).max(1);
+            (room / average + 1).min(READ_AHEAD)
+        }
+        _ => READ_AHEAD,
+    }
+}
+
 /// Queues the scan's next objects that are to be sent, keeping them read for `build`; ends
-/// the scan when the calendar has no more.
-async fn refill(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
+/// the scan when the calendar has no more. Reads `want` objects a query (at most READ_AHEAD).
+async fn refill(ctx: &mut Ctx<'_>, index: usize, want: usize) -> Result<()> {
+    let want = want.clamp(1, READ_AHEAD);
     let ds = &ctx.state.datastores[index];
     let (calendar_id, collection, window) = (ds.calendar_id, ds.collection, ds.window);
     let store = ctx.vault.store();
@@ -275,9 +291,9 @@ async fn refill(ctx: &mut Ctx<'_>, index: usize) -> Result<()> {
             return Ok(());
         };
         let page = store
-            .objects_page(calendar_id, scan.after, READ_AHEAD as u32)
+            .objects_page(calendar_id, scan.after, want as u32)
             .await?;
-        let short = page.len() < READ_AHEAD;
+        let short = page.len() < want;
         let Some(last) = page.last() else {
             ctx.state.datastores[index].scan = None;
             return Ok(());
