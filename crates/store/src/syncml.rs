@@ -16,7 +16,8 @@ pub struct NewSyncmlSession {
     /// The client's SyncHdr Source LocURI and SessionID.
     pub client_uri: String,
     pub client_session: String,
-    pub state: serde_json::Value,
+    /// The engine's state, as JSON text (read and written whole, never queried).
+    pub state: String,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
@@ -28,7 +29,8 @@ pub struct SyncmlSession {
     pub device_id: DeviceId,
     pub client_uri: String,
     pub client_session: String,
-    pub state: serde_json::Value,
+    /// The engine's state, as JSON text.
+    pub state: String,
     /// The MsgID of the last message answered; its reply is read only when the client sends
     /// that message again (`SyncmlStore::syncml_reply`).
     pub last_msg_id: Option<i64>,
@@ -75,7 +77,7 @@ pub trait SyncmlStore: Send + Sync {
     async fn save_syncml_session(
         &self,
         id: &str,
-        state: &serde_json::Value,
+        state: &str,
         reply: &SyncmlReply,
         at: Timestamp,
         expires_at: Timestamp,
@@ -155,23 +157,19 @@ pub(crate) struct SyncmlSessionRow {
     expires_at: i64,
 }
 
-impl TryFrom<SyncmlSessionRow> for SyncmlSession {
-    type Error = crate::StoreError;
-
-    fn try_from(r: SyncmlSessionRow) -> Result<Self> {
-        let state = serde_json::from_str(&r.state)
-            .map_err(|e| crate::StoreError::Corrupt(format!("state of session {}: {e}", r.id)))?;
-        Ok(SyncmlSession {
+impl From<SyncmlSessionRow> for SyncmlSession {
+    fn from(r: SyncmlSessionRow) -> Self {
+        SyncmlSession {
             id: r.id,
             user_id: r.user_id,
             device_id: r.device_id,
             client_uri: r.client_uri,
             client_session: r.client_session,
-            state,
+            state: r.state,
             last_msg_id: r.last_msg_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
             expires_at: r.expires_at,
-        })
+        }
     }
 }

@@ -271,7 +271,7 @@ pub async fn resumable(vault: &Vault, device: &Device) -> Result<Vec<Resumable>>
     }
     let mut datastores = BTreeSet::new();
     for session in &sessions {
-        if let Ok(synced) = serde_json::from_value::<SessionState>(session.state.clone()) {
+        if let Ok(synced) = serde_json::from_str::<SessionState>(&session.state) {
             datastores.extend(synced.datastores.into_iter().map(|d| d.server_uri));
         }
     }
@@ -303,7 +303,7 @@ fn session_datastore(
     session: &SyncmlSession,
     datastore: &str,
 ) -> Option<(Stage, DatastoreSession)> {
-    let state = serde_json::from_value::<SessionState>(session.state.clone()).ok()?;
+    let state = serde_json::from_str::<SessionState>(&session.state).ok()?;
     let ds = state
         .datastores
         .into_iter()

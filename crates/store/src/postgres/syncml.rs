@@ -24,7 +24,7 @@ impl SyncmlStore for PostgresStore {
             .bind(s.device_id)
             .bind(&s.client_uri)
             .bind(&s.client_session)
-            .bind(s.state.to_string())
+            .bind(&s.state)
             .bind(s.created_at)
             .bind(s.expires_at)
             .fetch_one(&self.pool)
@@ -36,7 +36,7 @@ impl SyncmlStore for PostgresStore {
                     || format!("device {}", s.device_id),
                 )
             })?;
-        row.try_into()
+        Ok(row.into())
     }
 
     async fn syncml_session(&self, id: &str) -> Result<Option<SyncmlSession>> {
@@ -45,7 +45,7 @@ impl SyncmlStore for PostgresStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(SyncmlSession::try_from).transpose()
+        Ok(row.map(SyncmlSession::from))
     }
 
     async fn syncml_reply(&self, id: &str) -> Result<Option<SyncmlReply>> {
@@ -72,7 +72,7 @@ impl SyncmlStore for PostgresStore {
             .bind(client_session)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(SyncmlSession::try_from).transpose()
+        Ok(row.map(SyncmlSession::from))
     }
 
     async fn syncml_sessions_of_device(&self, device: DeviceId) -> Result<Vec<SyncmlSession>> {
@@ -84,13 +84,13 @@ impl SyncmlStore for PostgresStore {
             .bind(device)
             .fetch_all(&self.pool)
             .await?;
-        rows.into_iter().map(SyncmlSession::try_from).collect()
+        Ok(rows.into_iter().map(SyncmlSession::from).collect())
     }
 
     async fn save_syncml_session(
         &self,
         id: &str,
-        state: &serde_json::Value,
+        state: &str,
         reply: &SyncmlReply,
         at: Timestamp,
         expires_at: Timestamp,
@@ -100,7 +100,7 @@ impl SyncmlStore for PostgresStore {
              reply_type = $5, updated_at = $6, expires_at = $7 WHERE id = $1",
         )
         .bind(id)
-        .bind(state.to_string())
+        .bind(state)
         .bind(reply.msg_id)
         .bind(&reply.body)
         .bind(&reply.content_type)

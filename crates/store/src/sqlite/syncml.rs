@@ -23,7 +23,7 @@ impl SyncmlStore for SqliteStore {
             .bind(s.device_id)
             .bind(&s.client_uri)
             .bind(&s.client_session)
-            .bind(s.state.to_string())
+            .bind(&s.state)
             .bind(s.created_at)
             .bind(s.expires_at)
             .fetch_one(&self.writer)
@@ -35,7 +35,7 @@ impl SyncmlStore for SqliteStore {
                     || format!("device {}", s.device_id),
                 )
             })?;
-        row.try_into()
+        Ok(row.into())
     }
 
     async fn syncml_session(&self, id: &str) -> Result<Option<SyncmlSession>> {
@@ -44,7 +44,7 @@ impl SyncmlStore for SqliteStore {
             .bind(id)
             .fetch_optional(&self.writer)
             .await?;
-        row.map(SyncmlSession::try_from).transpose()
+        Ok(row.map(SyncmlSession::from))
     }
 
     async fn syncml_reply(&self, id: &str) -> Result<Option<SyncmlReply>> {
@@ -71,7 +71,7 @@ impl SyncmlStore for SqliteStore {
             .bind(client_session)
             .fetch_optional(&self.writer)
             .await?;
-        row.map(SyncmlSession::try_from).transpose()
+        Ok(row.map(SyncmlSession::from))
     }
 
     async fn syncml_sessions_of_device(&self, device: DeviceId) -> Result<Vec<SyncmlSession>> {
@@ -83,13 +83,13 @@ impl SyncmlStore for SqliteStore {
             .bind(device)
             .fetch_all(&self.writer)
             .await?;
-        rows.into_iter().map(SyncmlSession::try_from).collect()
+        Ok(rows.into_iter().map(SyncmlSession::from).collect())
     }
 
     async fn save_syncml_session(
         &self,
         id: &str,
-        state: &serde_json::Value,
+        state: &str,
         reply: &SyncmlReply,
         at: Timestamp,
         expires_at: Timestamp,
@@ -99,7 +99,7 @@ impl SyncmlStore for SqliteStore {
              reply_type = $5, updated_at = $6, expires_at = $7 WHERE id = $1",
         )
         .bind(id)
-        .bind(state.to_string())
+        .bind(state)
         .bind(reply.msg_id)
         .bind(&reply.body)
         .bind(&reply.content_type)

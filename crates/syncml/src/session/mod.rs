@@ -205,7 +205,7 @@ impl Engine {
             // and started again may reuse its SessionID, and must not land in what is left of
             // the old session.
             let started_over = msg.hdr.msg_id == 1 && session.last_msg_id.is_some();
-            let state: SessionState = serde_json::from_value(session.state.clone())?;
+            let state: SessionState = serde_json::from_str(&session.state)?;
             if state.stage != Stage::Done && !started_over {
                 return self.continue_session(session, state, msg, encoding).await;
             }
@@ -275,7 +275,7 @@ impl Engine {
                 device_id: authenticated.device.id,
                 client_uri: msg.hdr.source.loc_uri.clone(),
                 client_session: msg.hdr.session_id.clone(),
-                state: serde_json::to_value(&state)?,
+                state: serde_json::to_string(&state)?,
                 created_at: now(),
                 expires_at: now() + self.config.session_ttl_secs,
             })
@@ -405,7 +405,7 @@ impl Engine {
             .syncml_store()
             .save_syncml_session(
                 &session.id,
-                &serde_json::to_value(&ctx.state)?,
+                &serde_json::to_string(&ctx.state)?,
                 &reply,
                 now(),
                 now() + self.config.session_ttl_secs,

@@ -52,7 +52,7 @@ pub(super) async fn interrupted(
     // the device), there is nothing to continue.
     let found = crate::devices::unfinished_sync(&sessions, datastore, Some(&ctx.session_id));
     Ok(found.map(|(session, ds)| {
-        let outgoing = serde_json::from_value::<SessionState>(session.state.clone())
+        let outgoing = serde_json::from_str::<SessionState>(&session.state)
             .ok()
             .and_then(|state| state.outgoing);
         unacknowledged(ds, outgoing.as_ref())
