@@ -1,6 +1,8 @@
 //! The element tree both wire forms share: WBXML and XML decode into it, the typed model is
 //! read from it and written to it. Unknown commands keep their tree so they round-trip.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 
 /// Which DTD (and so which XML namespace / WBXML code page) an element belongs to.
@@ -14,10 +16,11 @@ pub enum Namespace {
     DevInf,
 }
 
-/// One element: its local name, namespace and ordered content.
+/// One element: its local name, namespace and ordered content. The names the code pages know
+/// are the tables' own strings: a message of thousands of elements allocates none for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
-    pub name: String,
+    pub name: Cow<'static, str>,
     pub ns: Namespace,
     pub children: Vec<Node>,
 }
@@ -36,7 +39,7 @@ pub enum Node {
 }
 
 impl Element {
-    pub fn new(ns: Namespace, name: impl Into<String>) -> Self {
+    pub fn new(ns: Namespace, name: impl Into<Cow<'static, str>>) -> Self {
         Element {
             name: name.into(),
             ns,
@@ -45,7 +48,7 @@ impl Element {
     }
 
     /// An element holding only text.
-    pub fn leaf(ns: Namespace, name: &str, text: impl Into<String>) -> Self {
+    pub fn leaf(ns: Namespace, name: &'static str, text: impl Into<String>) -> Self {
         let mut el = Element::new(ns, name);
         el.children.push(Node::Text(text.into()));
         el
@@ -55,23 +58,28 @@ impl Element {
         self.children.push(Node::Element(child));
     }
 
-    pub(crate) fn push_leaf(&mut self, ns: Namespace, name: &str, text: impl Into<String>) {
+    pub(crate) fn push_leaf(&mut self, ns: Namespace, name: &'static str, text: impl Into<String>) {
         self.push(Element::leaf(ns, name, text));
     }
 
-    pub(crate) fn push_opt(&mut self, ns: Namespace, name: &str, text: Option<&str>) {
+    pub(crate) fn push_opt(&mut self, ns: Namespace, name: &'static str, text: Option<&str>) {
         if let Some(text) = text {
             self.push_leaf(ns, name, text);
         }
     }
 
-    pub(crate) fn push_num<T: ToString>(&mut self, ns: Namespace, name: &str, v: Option<T>) {
+    pub(crate) fn push_num<T: ToString>(
+        &mut self,
+        ns: Namespace,
+        name: &'static str,
+        v: Option<T>,
+    ) {
         if let Some(v) = v {
             self.push_leaf(ns, name, v.to_string());
         }
     }
 
-    pub(crate) fn push_flag(&mut self, ns: Namespace, name: &str, on: bool) {
+    pub(crate) fn push_flag(&mut self, ns: Namespace, name: &'static str, on: bool) {
         if on {
             self.push(Element::new(ns, name));
         }
@@ -106,7 +114,7 @@ impl Element {
                 Node::Text(t) | Node::Cdata(t) => out.push_str(t),
                 Node::Opaque(b) => match std::str::from_utf8(b) {
                     Ok(t) => out.push_str(t),
-                    Err(_) => return Err(Error::InvalidUtf8(self.name.clone())),
+                    Err(_) => return Err(Error::InvalidUtf8(self.name.to_string())),
                 },
                 Node::Element(_) => {}
             }
@@ -116,7 +124,7 @@ impl Element {
 
     pub(crate) fn required(&self, name: &'static str) -> Result<&Element> {
         self.child(name).ok_or_else(|| Error::MissingElement {
-            parent: self.name.clone(),
+            parent: self.name.to_string(),
             element: name,
         })
     }
@@ -137,7 +145,7 @@ impl Element {
     pub(crate) fn number<T: std::str::FromStr>(&self) -> Result<T> {
         let text = self.text()?;
         text.trim().parse().map_err(|_| Error::InvalidValue {
-            element: self.name.clone(),
+            element: self.name.to_string(),
             value: text,
         })
     }

@@ -189,7 +189,7 @@ impl Command {
     }
 
     pub(crate) fn from_element(el: &Element) -> Result<Self> {
-        Ok(match el.name.as_str() {
+        Ok(match el.name.as_ref() {
             "Add" => Command::Add(Change::from_element(el)?),
             "Replace" => Command::Replace(Change::from_element(el)?),
             "Copy" => Command::Copy(Change::from_element(el)?),
@@ -245,7 +245,7 @@ fn meta(el: &Element) -> Result<Option<Meta>> {
 /// container's own header.
 fn nested(el: &Element, header: &[&str]) -> Result<Vec<Command>> {
     el.elements()
-        .filter(|c| !header.contains(&c.name.as_str()))
+        .filter(|c| !header.contains(&c.name.as_ref()))
         .map(Command::from_element)
         .collect()
 }
@@ -276,7 +276,7 @@ impl Change {
         })
     }
 
-    fn to_element(&self, name: &str) -> Element {
+    fn to_element(&self, name: &'static str) -> Element {
         let mut el = Element::new(NS, name);
         el.push_leaf(NS, "CmdID", self.cmd_id.to_string());
         el.push_flag(NS, "NoResp", self.no_resp);
@@ -429,7 +429,7 @@ impl Put {
         })
     }
 
-    fn to_element(&self, name: &str) -> Element {
+    fn to_element(&self, name: &'static str) -> Element {
         let mut el = Element::new(NS, name);
         el.push_leaf(NS, "CmdID", self.cmd_id.to_string());
         el.push_flag(NS, "NoResp", self.no_resp);
@@ -524,7 +524,7 @@ impl Container {
         })
     }
 
-    fn to_element(&self, name: &str) -> Element {
+    fn to_element(&self, name: &'static str) -> Element {
         let mut el = Element::new(NS, name);
         el.push_leaf(NS, "CmdID", self.cmd_id.to_string());
         el.push_flag(NS, "NoResp", self.no_resp);

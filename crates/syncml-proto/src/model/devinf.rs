@@ -259,7 +259,7 @@ impl ContentType {
         })
     }
 
-    fn to_element(&self, name: &str) -> Element {
+    fn to_element(&self, name: &'static str) -> Element {
         let mut el = Element::new(NS, name);
         el.push_leaf(NS, "CTType", &*self.ct_type);
         el.push_leaf(NS, "VerCT", &*self.ver_ct);
@@ -349,7 +349,7 @@ fn read_flat(el: &Element) -> Result<Vec<CtCap>> {
                 element: "CTType",
             });
         };
-        match child.name.as_str() {
+        match child.name.as_ref() {
             "VerCT" => cap.ver_ct = Some(child.text()?),
             "FieldLevel" => cap.field_level = true,
             "PropName" => cap.properties.push(Property {
@@ -374,7 +374,7 @@ fn read_flat_value(cap: &mut CtCap, child: &Element) -> Result<()> {
         return Ok(());
     }
     if let Some(param) = prop.params.last_mut() {
-        match child.name.as_str() {
+        match child.name.as_ref() {
             "ValEnum" => param.val_enums.push(child.text()?),
             "DataType" => param.data_type = Some(child.text()?),
             "DisplayName" => param.display_name = Some(child.text()?),
@@ -382,7 +382,7 @@ fn read_flat_value(cap: &mut CtCap, child: &Element) -> Result<()> {
         }
         return Ok(());
     }
-    match child.name.as_str() {
+    match child.name.as_ref() {
         "ValEnum" => prop.val_enums.push(child.text()?),
         "DataType" => prop.data_type = Some(child.text()?),
         "DisplayName" => prop.display_name = Some(child.text()?),

@@ -97,7 +97,7 @@ impl Location {
         })
     }
 
-    pub(crate) fn to_element(&self, name: &str) -> Element {
+    pub(crate) fn to_element(&self, name: &'static str) -> Element {
         let mut el = Element::new(NS, name);
         el.push_leaf(NS, "LocURI", &*self.loc_uri);
         el.push_opt(NS, "LocName", self.loc_name.as_deref());

@@ -214,6 +214,21 @@ pub fn tag_name(
     Some((name, ns))
 }
 
+/// The tables' own string for an element name, when a code page of its namespace defines it:
+/// decoded elements then share it rather than allocate their own.
+pub fn known_name(ns: Namespace, name: &str) -> Option<&'static str> {
+    let (kind, page) = match ns {
+        Namespace::SyncMl => (DocKind::SyncMl, 0),
+        Namespace::MetInf => (DocKind::SyncMl, 1),
+        Namespace::DevInf => (DocKind::DevInf, 0),
+    };
+    if kind == DocKind::DevInf && name == "Size" {
+        return Some("Size");
+    }
+    let (entries, _) = table(kind, page)?;
+    entries.iter().find(|(_, n)| *n == name).map(|(_, n)| *n)
+}
+
 /// The code page and tag token of an element, if the tables define it.
 pub fn tag_token(kind: DocKind, ns: Namespace, name: &str) -> Option<(u8, u8)> {
     let page = match (kind, ns) {

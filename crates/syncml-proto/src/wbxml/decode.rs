@@ -2,6 +2,8 @@
 //! checked against the input before use and nesting depth is capped, so hostile input
 //! ends in an error, never a panic or a large allocation.
 
+use std::borrow::Cow;
+
 use super::codepage::{self, DocKind};
 use super::token::*;
 use crate::element::{Element, Namespace, Node};
@@ -201,6 +203,10 @@ impl Body<'_> {
                 LITERAL | LITERAL_C | LITERAL_A | LITERAL_AC => {
                     let name = self.strtbl.get(self.r.mb_u_int32()?)?;
                     let ns = stack.last().map_or(Namespace::SyncMl, |e| e.ns);
+                    let name = match codepage::known_name(ns, &name) {
+                        Some(known) => Cow::Borrowed(known),
+                        None => Cow::Owned(name),
+                    };
                     if let Some(done) = self.open(&mut stack, tok, name, ns)? {
                         return Ok(done);
                     }
@@ -220,16 +226,16 @@ impl Body<'_> {
 
     /// Name of a tag token; tokens outside the tables keep a readable placeholder so the
     /// model can skip them as unknown extensions.
-    fn tag(&self, page: u8, token: u8) -> (String, Namespace) {
+    fn tag(&self, page: u8, token: u8) -> (Cow<'static, str>, Namespace) {
         match codepage::tag_name(self.kind, self.ver_dtd, page, token) {
-            Some((name, ns)) => (name.to_owned(), ns),
+            Some((name, ns)) => (Cow::Borrowed(name), ns),
             None => {
                 let ns = match (self.kind, page) {
                     (DocKind::DevInf, _) => Namespace::DevInf,
                     (_, 1) => Namespace::MetInf,
                     _ => Namespace::SyncMl,
                 };
-                (format!("x-wbxml-{page:02x}-{token:02x}"), ns)
+                (Cow::Owned(format!("x-wbxml-{page:02x}-{token:02x}")), ns)
             }
         }
     }
@@ -239,7 +245,7 @@ impl Body<'_> {
         &mut self,
         stack: &mut Vec<Element>,
         tok: u8,
-        name: String,
+        name: Cow<'static, str>,
         ns: Namespace,
     ) -> Result<Option<Element>> {
         let (attrs, content) = match tok {
@@ -250,7 +256,7 @@ impl Body<'_> {
             _ => (tok & HAS_ATTRS != 0, tok & HAS_CONTENT != 0),
         };
         if attrs {
-            return Err(Error::AttributesNotSupported(name));
+            return Err(Error::AttributesNotSupported(name.into_owned()));
         }
         let el = Element::new(ns, name);
         if content {
@@ -303,7 +309,7 @@ fn current(stack: &mut [Element], token: u8, offset: usize) -> Result<&mut Eleme
 }
 
 fn utf8(raw: &[u8], el: &Element) -> Result<String> {
-    String::from_utf8(raw.to_vec()).map_err(|_| Error::InvalidUtf8(el.name.clone()))
+    String::from_utf8(raw.to_vec()).map_err(|_| Error::InvalidUtf8(el.name.to_string()))
 }
 
 /// Adjacent inline strings, table strings and entities form one text node.

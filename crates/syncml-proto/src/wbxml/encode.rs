@@ -76,8 +76,8 @@ fn collect_literals(kind: DocKind, el: &Element, out: &mut Vec<String>) {
     if is_nested_devinf(kind, el) {
         return;
     }
-    if codepage::tag_token(kind, el.ns, &el.name).is_none() && !out.contains(&el.name) {
-        out.push(el.name.clone());
+    if codepage::tag_token(kind, el.ns, &el.name).is_none() && !out.iter().any(|n| *n == el.name) {
+        out.push(el.name.to_string());
     }
     for child in el.elements() {
         collect_literals(kind, child, out);

@@ -6,12 +6,15 @@
 //! such as iCalendar must survive byte for byte. Whitespace-only text between child
 //! elements is dropped; text of leaf elements is kept exactly.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::{DEVINF_NS, METINF_NS};
 use crate::element::{Element, Namespace, Node};
 use crate::error::{Error, Result};
+use crate::wbxml::codepage;
 
 /// Deepest element nesting accepted.
 pub const MAX_DEPTH: usize = 64;
@@ -96,7 +99,12 @@ fn open(start: &BytesStart<'_>, parent: Option<&Element>) -> Result<Element> {
             }
         }
     }
-    Ok(Element::new(ns, local))
+    // The code pages' own strings for the names they know: no allocation per element.
+    let name = match codepage::known_name(ns, local) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(local.to_string()),
+    };
+    Ok(Element::new(ns, name))
 }
 
 fn namespace_of(uri: &str) -> Namespace {
