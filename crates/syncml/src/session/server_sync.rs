@@ -18,6 +18,9 @@ const PAGE: u32 = 1000;
 /// Objects read in one query ahead of the queue: one round trip to the store per object cost
 /// more than encoding it.
 const READ_AHEAD: usize = 64;
+/// The fewest read in one query when the message is nearly full: objects the device's window
+/// or datastore leaves out are read too.
+const READ_AT_LEAST: usize = 8;
 /// A chunk smaller than this is not worth a message of its own overhead.
 const MIN_CHUNK: usize = 512;
 
@@ -280,9 +283,10 @@ fn likely_to_fit(room: Option<usize>, commands_size: usize, sync: &Sync) -> usiz
 }
 
 /// Queues the scan's next objects that are to be sent, keeping them read for `build`; ends
-/// the scan when the calendar has no more. Reads `want` objects a query (at most READ_AHEAD).
+/// the scan when the calendar has no more. Reads `want` objects a query (within READ_AT_LEAST
+/// and READ_AHEAD).
 async fn refill(ctx: &mut Ctx<'_>, index: usize, want: usize) -> Result<()> {
-    let want = want.clamp(1, READ_AHEAD);
+    let want = want.clamp(READ_AT_LEAST, READ_AHEAD);
     let ds = &ctx.state.datastores[index];
     let (calendar_id, collection, window) = (ds.calendar_id, ds.collection, ds.window);
     let store = ctx.vault.store();

@@ -521,8 +521,8 @@ impl<'a> Fields<'a> {
             recurrence_key: instance
                 .recurrence_id
                 .map(|at| moment_of(at).instant(Tz::UTC)),
-            title: Texts::read(&mut texts.title, instance.value("SUMMARY")),
-            location: Texts::read(&mut texts.location, instance.value("LOCATION")),
+            title: texts.title.read(instance.value("SUMMARY")),
+            location: texts.location.read(instance.value("LOCATION")),
         })
     }
 }
@@ -531,18 +531,19 @@ impl<'a> Fields<'a> {
 /// repeat the series' own, and only an override may differ.
 #[derive(Default)]
 struct Texts<'a> {
-    title: Option<(&'a str, Option<Arc<str>>)>,
-    location: Option<(&'a str, Option<Arc<str>>)>,
+    title: LastText<'a>,
+    location: LastText<'a>,
 }
 
-impl<'a> Texts<'a> {
+/// The last text value read, as written and as shown.
+#[derive(Default)]
+struct LastText<'a>(Option<(&'a str, Option<Arc<str>>)>);
+
+impl<'a> LastText<'a> {
     /// A text value as shown (None when blank), the last one's when written the same.
-    fn read(
-        last: &mut Option<(&'a str, Option<Arc<str>>)>,
-        value: Option<&'a str>,
-    ) -> Option<Arc<str>> {
+    fn read(&mut self, value: Option<&'a str>) -> Option<Arc<str>> {
         let value = value?;
-        if let Some((seen, shown)) = last
+        if let Some((seen, shown)) = &self.0
             && *seen == value
         {
             return shown.clone();
@@ -550,7 +551,7 @@ impl<'a> Texts<'a> {
         let shown = Some(ics::unescape_text(value))
             .filter(|v| !v.trim().is_empty())
             .map(Arc::from);
-        *last = Some((value, shown.clone()));
+        self.0 = Some((value, shown.clone()));
         shown
     }
 }
