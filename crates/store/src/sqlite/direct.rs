@@ -17,10 +17,6 @@ use crate::{Result, StoreError};
 /// Connections kept open between reads; more are opened when more reads run at once.
 const KEEP_IDLE: usize = 4;
 
-/// The part of the database file a reading connection maps (SQLite's `mmap_size`); past it,
-/// pages are read as usual.
-const MMAP_SIZE: i64 = 256 << 20;
-
 pub(crate) struct DirectReads {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
@@ -116,9 +112,6 @@ impl DirectReads {
         connection.pragma_update(None, "query_only", "ON")?;
         // The same 8 MiB page cache as each pooled reader.
         connection.pragma_update(None, "cache_size", -8192)?;
-        // Pages read straight from the file's mapping rather than copied in by a system call
-        // each: a month of a large calendar reads thousands of pages.
-        connection.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         connection.set_prepared_statement_cache_capacity(32);
         Ok(connection)
     }
