@@ -825,10 +825,9 @@ impl Store for SqliteStore {
     ) -> Result<Vec<(Seq, String)>> {
         let sql = "SELECT r.seq, r.data FROM revisions r WHERE r.calendar_id = $1 \
              AND r.seq IN (SELECT value FROM json_each($2)) AND r.data IS NOT NULL";
-        let seqs: Vec<String> = seqs.iter().map(i64::to_string).collect();
         let params = vec![
             ("$1", Value::Integer(calendar)),
-            ("$2", Value::Text(format!("[{}]", seqs.join(",")))),
+            ("$2", Value::Text(json_list(seqs))),
         ];
         self.direct
             .all_blocking(sql, params, |row| Ok((row.get(0)?, row.get(1)?)))
